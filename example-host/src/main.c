@@ -1,0 +1,135 @@
+/* examplehost_main: the program behind the shim. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "examplehost.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: example-host [--plugin-dir DIR]\n"
+		"Loads every *.so in the plugin directory and shows, by the host\n"
+		"allocator's own counters, which heap served each plugin's memory.\n"
+		"\n"
+		"  -d, --plugin-dir DIR  load plugins from DIR (default: $%s,\n"
+		"                        else %s)\n"
+		"  -h, --help            show this help and exit\n"
+		"  -V, --version         show the version and exit\n"
+		"\n"
+		"Exit status: 0 when every plugin loaded and all its memory was on the\n"
+		"host heap, 1 when not, 2 on a usage error or an unreadable directory.\n",
+		"EXAMPLEHOST_PLUGIN_PATH", EXAMPLEHOST_PLUGINDIR);
+}
+
+static int is_plugin_name(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 3 && strcmp(d->d_name + n - 3, ".so") == 0;
+}
+
+static void print_probe(const struct examplehost_probe *p)
+{
+	printf("  %-30s %6llu B  alloc: %-17s (+%llu)  free: %s (+%llu)%s\n", p->name,
+	       (unsigned long long)p->requested, examplehost_heap_name(p->alloc_heap),
+	       (unsigned long long)p->allocated, examplehost_heap_name(p->free_heap),
+	       (unsigned long long)p->freed, p->failed ? "  FAILED" : "");
+}
+
+static int run_plugin(const char *path)
+{
+	struct examplehost_probe probes[EXAMPLEHOST_PROBES];
+	struct examplehost_module module;
+	char err[PATH_MAX + 256];
+	int bad;
+
+	if (examplehost_load(path, &module, err, sizeof(err)) != 0) {
+		fprintf(stderr, "example-host: cannot load plugin: %s\n", err);
+		return 1;
+	}
+	printf("plugin %s (%s)\n", module.plugin->name, path);
+	bad = examplehost_probe(module.plugin, probes);
+	for (int i = 0; i < EXAMPLEHOST_PROBES; i++)
+		print_probe(&probes[i]);
+	examplehost_unload(&module);
+	return bad != 0;
+}
+
+int examplehost_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"plugin-dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = getenv("EXAMPLEHOST_PLUGIN_PATH");
+	char absdir[PATH_MAX];
+	struct dirent **names;
+	int opt, n, failed = 0;
+
+	if (!dir || !*dir)
+		dir = EXAMPLEHOST_PLUGINDIR;
+	while ((opt = getopt_long(argc, argv, "d:hV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("example-host %s\n", EXAMPLEHOST_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "example-host: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	/* Plugins are opened by absolute path only, whatever the user typed. */
+	if (!realpath(dir, absdir)) {
+		fprintf(stderr, "example-host: plugin directory %s: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	n = scandir(absdir, &names, is_plugin_name, alphasort);
+	if (n < 0) {
+		fprintf(stderr, "example-host: plugin directory %s: %s\n", absdir, strerror(errno));
+		return 2;
+	}
+	printf("example-host %s, allocator: %s\n", EXAMPLEHOST_VERSION, examplehost_allocator());
+	if (n == 0) {
+		fprintf(stderr, "example-host: no plugins (*.so) in %s\n", absdir);
+		failed = 1;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+
+		if (snprintf(path, sizeof(path), "%s/%s", absdir, names[i]->d_name) >= (int)sizeof(path)) {
+			fprintf(stderr, "example-host: %s/%s: path too long\n", absdir, names[i]->d_name);
+			failed = 1;
+		} else {
+			failed |= run_plugin(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (failed)
+		printf("some plugin failed, or its memory was NOT on the host heap\n");
+	else if (n > 0 && strcmp(examplehost_allocator(), "system") == 0)
+		printf("every plugin ran; the host has no allocator of its own to measure\n");
+	else if (n > 0)
+		printf("every plugin allocation and free went through the host's %s\n",
+		       examplehost_allocator());
+	return failed;
+}
