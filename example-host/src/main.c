@@ -124,12 +124,17 @@ int examplehost_main(int argc, char **argv)
 		free(names[i]);
 	}
 	free(names);
-	if (failed)
+	if (failed) {
 		printf("some plugin failed, or its memory was NOT on the host heap\n");
-	else if (n > 0 && strcmp(examplehost_allocator(), "system") == 0)
-		printf("every plugin ran; the host has no allocator of its own to measure\n");
-	else if (n > 0)
-		printf("every plugin allocation and free went through the host's %s\n",
-		       examplehost_allocator());
+	} else if (n > 0) {
+		uint64_t a, f;
+
+		if (examplehost_heap_thread_counters(&a, &f))
+			printf("every plugin allocation and free went through the host's %s\n",
+			       examplehost_allocator());
+		else
+			printf("every plugin ran; heaps not measured: the allocator is %s\n",
+			       examplehost_allocator());
+	}
 	return failed;
 }

@@ -11,7 +11,7 @@ struct counters {
 
 static struct counters read_counters(void)
 {
-	struct counters c;
+	struct counters c = {0};
 
 	c.ok = examplehost_heap_thread_counters(&c.allocated, &c.freed);
 	return c;

@@ -1,0 +1,41 @@
+# Sourced by tools/demo and tools/test: make sure Debian packages are there.
+# As root, installs what is missing with apt-get (printing the command);
+# otherwise prints the exact apt-get line and fails.
+
+# ensure_packages PACKAGE...
+ensure_packages() {
+	local missing=() pkg
+	for pkg in "$@"; do
+		if [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]; then
+			missing+=("$pkg")
+		fi
+	done
+	((${#missing[@]})) || return 0
+	if ! command -v apt-get >/dev/null 2>&1; then
+		echo "${0##*/}: missing packages: ${missing[*]}, and no apt-get to install them" >&2
+		return 1
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "${0##*/}: missing packages; install them with:" >&2
+		echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+		return 1
+	fi
+	echo "+ apt-get update && apt-get install -y ${missing[*]}"
+	apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+}
+
+# What building the project and its tests needs on Debian 12.
+build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils libjemalloc-dev libcmocka-dev)
+
+# setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
+# then apply the options (meson configure keeps earlier choices otherwise).
+setup_build() {
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@"
+	fi
+}
