@@ -1,0 +1,734 @@
+/*
+ * The checklist.  Every check reads the simulated process (ldso.c) and
+ * judges one file; the table at the end lists them with the rule each
+ * enforces and the fix.
+ */
+#include "checks.h"
+
+#include <elf.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* glibc's malloc-replacement set ("Replacing malloc" in its manual). */
+static const char *const c_allocator[] = {
+	"malloc", "free", "calloc", "realloc", "aligned_alloc", "posix_memalign",
+	"memalign", "valloc", "pvalloc", "malloc_usable_size", NULL,
+};
+
+/* C++17 operator new/delete, every variant (LP64 and ILP32 manglings). */
+static const char *const cxx_allocator[] = {
+	"_Znwm", "_ZnwmRKSt9nothrow_t", "_ZnwmSt11align_val_t", "_ZnwmSt11align_val_tRKSt9nothrow_t",
+	"_Znam", "_ZnamRKSt9nothrow_t", "_ZnamSt11align_val_t", "_ZnamSt11align_val_tRKSt9nothrow_t",
+	"_Znwj", "_ZnwjRKSt9nothrow_t", "_ZnwjSt11align_val_t", "_ZnwjSt11align_val_tRKSt9nothrow_t",
+	"_Znaj", "_ZnajRKSt9nothrow_t", "_ZnajSt11align_val_t", "_ZnajSt11align_val_tRKSt9nothrow_t",
+	"_ZdlPv", "_ZdlPvRKSt9nothrow_t", "_ZdlPvSt11align_val_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+	"_ZdlPvm", "_ZdlPvmSt11align_val_t", "_ZdlPvj", "_ZdlPvjSt11align_val_t",
+	"_ZdaPv", "_ZdaPvRKSt9nothrow_t", "_ZdaPvSt11align_val_t", "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+	"_ZdaPvm", "_ZdaPvmSt11align_val_t", "_ZdaPvj", "_ZdaPvjSt11align_val_t", NULL,
+};
+
+/* Names only an allocator's implementation defines: an object carrying one
+ * has a heap of its own even when it hides malloc. */
+static const char *const allocator_internals[] = {
+	"mallctl", "mallocx", "je_malloc", "je_mallctl", "_rjem_malloc", "_rjem_mallctl",
+	"mi_malloc", "mi_free", "mi_heap_new", "tc_malloc", "tc_free", "rpmalloc",
+	"scalable_malloc", "dlmalloc", NULL,
+};
+
+/* Loaded into every dynamically linked process at start-up. */
+static const char *const always_loaded[] = {
+	"libc.so.6", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "ld-linux.so.2",
+	"ld-linux-armhf.so.3", "ld64.so.2", "ld-linux-riscv64-lp64d.so.1", "ld64.so.1", NULL,
+};
+
+#define MAX_LISTED 12
+
+static bool in_list(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+static bool is_cxx_allocator(const char *name)
+{
+	return in_list(cxx_allocator, name);
+}
+
+bool is_allocator_symbol(const char *name)
+{
+	return in_list(c_allocator, name) || is_cxx_allocator(name);
+}
+
+static bool is_allocator_or_internal(const char *name)
+{
+	return is_allocator_symbol(name) || in_list(allocator_internals, name);
+}
+
+/* A file the user named, or the SONAME a dependency is known by. */
+static const char *name_of(const struct loaded *l)
+{
+	return l->obj->elf.soname ? l->obj->elf.soname : l->obj->elf.path;
+}
+
+static bool is_libc(const struct object *obj)
+{
+	return obj->elf.soname && in_list(always_loaded, obj->elf.soname);
+}
+
+/* What a check looks at: the start-up objects, or what one plugin's dlopen
+ * brought in. */
+struct target {
+	const char *file;
+	struct object *obj;
+	size_t first, last;     /* loaded[first..last) */
+	int root;
+};
+
+/* Loaded by the plugin's dlopen, not already there.  Without --shim or
+ * --host only libc and ld.so count as loaded at start-up. */
+static bool is_late(const struct context *ctx, size_t i)
+{
+	return i >= ctx->p->n_startup && !is_libc(ctx->p->loaded[i].obj);
+}
+
+static bool exports_symbol(const struct object *obj, const char *name)
+{
+	for (size_t i = 1; i < obj->elf.n_dynsym; i++) {
+		const struct elf_sym *s = &obj->elf.dynsym[i];
+
+		if (elf_sym_defined(s) && s->bind != STB_LOCAL && strcmp(s->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *version_suffix(const struct elf_version *v, char *buf, size_t len)
+{
+	if (v)
+		snprintf(buf, len, "@%s", v->name);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* ---- shim ---------------------------------------------------------- */
+
+static void check_shim(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	const struct elf_file *shim = &ctx->shim->elf;
+	bool needs_host = false;
+
+	for (size_t i = 1; i < shim->n_dynsym; i++) {
+		const struct elf_sym *s = &shim->dynsym[i];
+
+		if (elf_sym_defined(s) && s->bind != STB_LOCAL && is_allocator_symbol(s->name))
+			verdict_fail(v, "the shim defines and exports %s: the executable comes first in "
+				     "the global scope, ahead of the host", s->name);
+	}
+	(void)t;
+	if (!ctx->host)
+		return verdict_note(v, "defines no allocator symbol (no --host to look for)");
+	if (!ctx->host->elf.soname)
+		return verdict_fail(v, "the host %s has no SONAME, so nothing can name it in DT_NEEDED",
+				    ctx->host_arg);
+	for (size_t i = 0; i < shim->n_needed; i++)
+		if (strcmp(shim->needed[i], ctx->host->elf.soname) == 0)
+			needs_host = true;
+	if (!needs_host)
+		verdict_fail(v, "the shim does not need %s directly", ctx->host->elf.soname);
+	else if (ctx->host_idx < 0)
+		verdict_fail(v, "the shim needs %s but it resolves to another file than %s",
+			     ctx->host->elf.soname, ctx->host_arg);
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "needs %s directly and defines no allocator symbol", ctx->host->elf.soname);
+}
+
+/* ---- allocator-binding --------------------------------------------- */
+
+static void scope_order(const struct context *ctx, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ctx->p->n_startup && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+					 name_of(&ctx->p->loaded[i]));
+}
+
+static void carries_allocator(const struct object *obj, char *buf, size_t len);
+
+static void check_start_up_provider(const struct context *ctx, struct verdict *v)
+{
+	const struct process *p = ctx->p;
+	char order[1024];
+
+	scope_order(ctx, order, sizeof(order));
+	if (ctx->provider < 0)
+		return verdict_fail(v, "nothing in the global scope defines malloc (order: %s)", order);
+	if (ctx->intended >= 0 && ctx->intended != ctx->provider)
+		verdict_fail(v, "%s defines malloc, but %s comes first in the global scope and wins "
+			     "(order: %s)", name_of(&p->loaded[ctx->intended]),
+			     name_of(&p->loaded[ctx->provider]), order);
+	if (ctx->host_idx >= 0 && ctx->provider != ctx->host_idx && ctx->intended != ctx->host_idx) {
+		char found[256];
+
+		carries_allocator(ctx->host, found, sizeof(found));
+		if (found[0])
+			verdict_fail(v, "the host carries an allocator (%s) but exports no malloc: "
+				     "its heap and the process's are two", found);
+	}
+}
+
+static void check_allocator_binding(const struct context *ctx, const struct target *t,
+				    struct verdict *v)
+{
+	const struct process *p = ctx->p;
+	size_t refs = 0;
+
+	if (t->root < 0)
+		check_start_up_provider(ctx, v);
+	if (ctx->provider < 0)
+		return;
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct loaded *l = &p->loaded[i];
+		char list[512] = "";
+		int other = -1;
+		size_t used = 0, listed = 0;
+
+		if (t->root >= 0 && !is_late(ctx, i))
+			continue;
+		for (size_t k = 1; k < l->obj->elf.n_dynsym; k++) {
+			const struct elf_sym *s = &l->obj->elf.dynsym[k];
+			const struct elf_version *ver;
+			struct binding b;
+			char vs[128];
+
+			if (!is_allocator_symbol(s->name) || (elf_sym_defined(s) && !s->referenced))
+				continue;
+			ver = ldso_ref_version(l->obj, s);
+			b = ldso_bind(p, (int)i, s->name, ver);
+			if (b.def < 0)
+				continue;
+			refs++;
+			if (b.def == ctx->provider)
+				continue;
+			/* libstdc++'s operators call malloc and free: they
+			 * reach the provider themselves. */
+			if (is_cxx_allocator(s->name) && p->loaded[b.def].obj->elf.soname &&
+			    strncmp(p->loaded[b.def].obj->elf.soname, "libstdc++.so", 12) == 0)
+				continue;
+			if (other < 0)
+				other = b.def;
+			if (listed++ < MAX_LISTED && used < sizeof(list))
+				used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s%s",
+							 listed > 1 ? ", " : "", s->name,
+							 version_suffix(ver, vs, sizeof(vs)));
+		}
+		if (other >= 0)
+			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s", name_of(l), list,
+				     listed > MAX_LISTED ? ", ..." : "", listed > 1 ? "" : "s",
+				     name_of(&p->loaded[other]), name_of(&p->loaded[ctx->provider]));
+	}
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "%zu allocator references bind to %s", refs,
+			     name_of(&p->loaded[ctx->provider]));
+}
+
+/* ---- private-allocator --------------------------------------------- */
+
+struct name_list {
+	char buf[512];
+	size_t used, n;
+};
+
+static void name_list_add(struct name_list *nl, const char *name)
+{
+	if (nl->n++ < MAX_LISTED && nl->used < sizeof(nl->buf))
+		nl->used += (size_t)snprintf(nl->buf + nl->used, sizeof(nl->buf) - nl->used, "%s%s",
+					     nl->n > 1 ? ", " : "", name);
+}
+
+static bool collect_allocator_name(const char *name, void *arg)
+{
+	if (is_allocator_or_internal(name))
+		name_list_add(arg, name);
+	return false;
+}
+
+/* The allocator names obj defines, exported or not (.symtab). */
+static void carries_allocator(const struct object *obj, char *buf, size_t len)
+{
+	struct name_list nl = {0};
+
+	for (size_t i = 1; i < obj->elf.n_dynsym; i++) {
+		const struct elf_sym *s = &obj->elf.dynsym[i];
+
+		if (elf_sym_defined(s) && is_allocator_or_internal(s->name))
+			name_list_add(&nl, s->name);
+	}
+	if (!nl.n)
+		elf_symtab_any(&obj->elf, collect_allocator_name, &nl);
+	snprintf(buf, len, "%s%s", nl.buf, nl.n > MAX_LISTED ? ", ..." : "");
+}
+
+static void check_private_allocator(const struct context *ctx, const struct target *t,
+				    struct verdict *v)
+{
+	size_t late = 0;
+
+	for (size_t i = t->first; i < t->last; i++) {
+		char found[600];
+
+		if (!is_late(ctx, i))
+			continue;
+		late++;
+		carries_allocator(ctx->p->loaded[i].obj, found, sizeof(found));
+		if (found[0])
+			verdict_fail(v, "%s defines %s", name_of(&ctx->p->loaded[i]), found);
+	}
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "no allocator in %zu late-loaded object%s", late, late == 1 ? "" : "s");
+}
+
+/* ---- static-tls ---------------------------------------------------- */
+
+/* glibc 2.36's default spare static TLS for everything loaded late
+ * (elf/dl-tls.c with the default glibc.rtld.optional_static_tls). */
+#define GLIBC_SPARE_STATIC_TLS 1664
+
+static void check_static_tls(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	unsigned long long total = 0, dynamic = 0;
+	size_t late = 0, bad = 0;
+
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct elf_file *e = &ctx->p->loaded[i].obj->elf;
+
+		if (!is_late(ctx, i))
+			continue;
+		late++;
+		if ((e->flags & DF_STATIC_TLS) || e->n_tpoff_relocs) {
+			bad++;
+			total += e->tls_memsz;
+			verdict_fail(v, "%s: %llu bytes of TLS in the initial-exec model (%s%s%zu TPOFF "
+				     "relocation%s)", name_of(&ctx->p->loaded[i]),
+				     (unsigned long long)e->tls_memsz,
+				     e->flags & DF_STATIC_TLS ? "DF_STATIC_TLS" : "",
+				     e->flags & DF_STATIC_TLS ? ", " : "", e->n_tpoff_relocs,
+				     e->n_tpoff_relocs == 1 ? "" : "s");
+		} else if (e->has_tls) {
+			dynamic += e->tls_memsz;
+		}
+	}
+	if (bad)
+		verdict_fail(v, "total: %llu bytes of static TLS asked of a late load; glibc keeps about "
+			     "%d spare bytes for every object loaded late, together", total,
+			     GLIBC_SPARE_STATIC_TLS);
+	else
+		verdict_note(v, "no initial-exec TLS in %zu late-loaded object%s (%llu bytes of dynamic "
+			     "TLS)", late, late == 1 ? "" : "s", dynamic);
+}
+
+/* ---- one-host ------------------------------------------------------ */
+
+/* "libfoo.so.1" -> length of "libfoo": copies of one library share it. */
+static size_t soname_stem(const char *soname)
+{
+	const char *so = strstr(soname, ".so");
+
+	return so ? (size_t)(so - soname) : strlen(soname);
+}
+
+static void check_one_host(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	const char *soname = ctx->host->elf.soname;
+	const struct elf_file *plugin = &t->obj->elf;
+	bool needs = false;
+	size_t stem;
+
+	if (!soname)
+		return verdict_fail(v, "the host %s has no SONAME: plugins cannot name it, and "
+				    "each would find its own copy", ctx->host_arg);
+	for (size_t i = 0; i < plugin->n_needed; i++)
+		if (strcmp(plugin->needed[i], soname) == 0)
+			needs = true;
+	if (!needs)
+		verdict_fail(v, "%s does not need %s (it is not linked against the host)", t->file, soname);
+	stem = soname_stem(soname);
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct loaded *l = &ctx->p->loaded[i];
+		const char *other = l->obj->elf.soname ? l->obj->elf.soname : l->name;
+		const char *base = strrchr(other, '/') ? strrchr(other, '/') + 1 : other;
+
+		if ((int)i == ctx->host_idx || !is_late(ctx, i) || (int)i == t->root)
+			continue;
+		if (soname_stem(base) == stem && strncmp(base, soname, stem) == 0)
+			verdict_fail(v, "loading it also loads %s (%s): a second copy of the host, with a "
+				     "heap of its own", base, l->obj->elf.path);
+	}
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "needs %s, the host already loaded", soname);
+}
+
+/* ---- search-path --------------------------------------------------- */
+
+static void judge_path_list(const struct context *ctx, const struct object *obj, const char *tag,
+			    const char *list, struct verdict *v)
+{
+	char entry[4096], dir[4096];
+
+	for (const char *s = list;;) {
+		size_t n = strcspn(s, ":");
+		struct stat st;
+
+		snprintf(entry, sizeof(entry), "%.*s", (int)n, s);
+		if (n == 0)
+			verdict_fail(v, "%s has an empty entry: ld.so reads it as the current directory",
+				     tag);
+		else if (strspn(entry, "X") == n)
+			/* Meson pads build-tree rpaths so the install rpath fits
+			 * in place; meson install removes the padding. */
+			verdict_warn(v, "%s entry '%s' is Meson's build-tree padding: check the installed "
+				     "file", tag, entry);
+		else if (!ldso_expand(ctx->ld, obj, entry, dir, sizeof(dir)))
+			verdict_fail(v, "%s entry '%s' uses a token ld.so does not expand", tag, entry);
+		else if (entry[0] != '/' && strncmp(entry, "$ORIGIN", 7) != 0 &&
+			 strncmp(entry, "${ORIGIN}", 9) != 0)
+			verdict_fail(v, "%s entry '%s' is relative to the current directory, not to "
+				     "$ORIGIN", tag, entry);
+		else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			verdict_fail(v, "%s entry '%s' (%s) is not a directory", tag, entry, dir);
+		else if ((st.st_mode & S_IWOTH) != 0)
+			verdict_fail(v, "%s entry '%s' (%s) is world-writable: anyone can plant a "
+				     "library there", tag, entry, dir);
+		else if (entry[0] == '/')
+			verdict_warn(v, "%s entry '%s' is absolute: the install cannot move", tag, entry);
+		if (!s[n])
+			return;
+		s += n + 1;
+	}
+}
+
+static void judge_search_path(const struct context *ctx, const struct object *obj,
+			      struct verdict *v)
+{
+	if (obj->elf.rpath)
+		judge_path_list(ctx, obj, "DT_RPATH", obj->elf.rpath, v);
+	if (obj->elf.runpath)
+		judge_path_list(ctx, obj, "DT_RUNPATH", obj->elf.runpath, v);
+}
+
+static void check_search_path(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	judge_search_path(ctx, t->obj, v);
+	if (t->root < 0 && ctx->host && ctx->host != t->obj)
+		judge_search_path(ctx, ctx->host, v);
+	if (v->status == STATUS_PASS) {
+		const char *path = t->obj->elf.runpath ? t->obj->elf.runpath : t->obj->elf.rpath;
+
+		verdict_note(v, path ? "search path %s" : "no search path of its own", path);
+	}
+}
+
+/* ---- needed-resolves ----------------------------------------------- */
+
+static void check_needed_resolves(const struct context *ctx, const struct target *t,
+				  struct verdict *v)
+{
+	const struct process *p = ctx->p;
+
+	for (size_t i = 0; i < p->n_unresolved; i++) {
+		const struct unresolved *u = &p->unresolved[i];
+
+		if ((size_t)u->requester < t->first || (size_t)u->requester >= t->last)
+			continue;
+		verdict_fail(v, "%s (needed by %s) is found nowhere; searched %s", u->name,
+			     name_of(&p->loaded[u->requester]), u->searched ? u->searched : "nothing");
+	}
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "%zu objects load", t->last - t->first);
+}
+
+/* ---- undefined-symbols --------------------------------------------- */
+
+static void check_undefined(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct loaded *l = &ctx->p->loaded[i];
+		struct name_list nl = {0};
+
+		if (!is_late(ctx, i))
+			continue;
+		for (size_t k = 1; k < l->obj->elf.n_dynsym; k++) {
+			const struct elf_sym *s = &l->obj->elf.dynsym[k];
+			const struct elf_version *ver;
+			char full[512], vs[128];
+
+			if (elf_sym_defined(s) || s->bind != STB_GLOBAL || !s->name[0])
+				continue;
+			ver = ldso_ref_version(l->obj, s);
+			if (ldso_bind(ctx->p, (int)i, s->name, ver).def >= 0)
+				continue;
+			snprintf(full, sizeof(full), "%s%s", s->name, version_suffix(ver, vs, sizeof(vs)));
+			name_list_add(&nl, full);
+		}
+		if (nl.n)
+			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), nl.n,
+				     nl.n == 1 ? "" : "s", nl.buf, nl.n > MAX_LISTED ? ", ..." : "");
+	}
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "every strong undefined symbol binds");
+}
+
+/* ---- textrel, exec-stack, wx-segment -------------------------------- */
+
+static void judge_late_flag(const struct context *ctx, const struct target *t, struct verdict *v,
+			    bool (*has)(const struct elf_file *), const char *what)
+{
+	size_t late = 0;
+
+	for (size_t i = t->first; i < t->last; i++) {
+		if (!is_late(ctx, i))
+			continue;
+		late++;
+		if (has(&ctx->p->loaded[i].obj->elf))
+			verdict_fail(v, "%s %s", name_of(&ctx->p->loaded[i]), what);
+	}
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "none of %zu late-loaded object%s does", late, late == 1 ? "" : "s");
+}
+
+static bool has_textrel(const struct elf_file *e) { return e->textrel; }
+static bool has_exec_stack(const struct elf_file *e) { return e->exec_stack; }
+static bool has_wx(const struct elf_file *e) { return e->wx_segment; }
+
+static void check_textrel(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	judge_late_flag(ctx, t, v, has_textrel, "has text relocations (DT_TEXTREL)");
+}
+
+static void check_exec_stack(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	judge_late_flag(ctx, t, v, has_exec_stack,
+			"asks for an executable stack (PT_GNU_STACK with PF_X, or none)");
+}
+
+static void check_wx_segment(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	judge_late_flag(ctx, t, v, has_wx, "has a segment both writable and executable");
+}
+
+/* ---- exports ------------------------------------------------------- */
+
+static bool matches_entry(const struct context *ctx, const char *name)
+{
+	for (size_t i = 0; i < ctx->n_entries; i++)
+		if (fnmatch(ctx->entries[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+static void check_exports(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	const struct elf_file *e = &t->obj->elf;
+	struct name_list all = {0}, extra = {0};
+
+	for (size_t i = 1; i < e->n_dynsym; i++) {
+		const struct elf_sym *s = &e->dynsym[i];
+
+		/* Version definitions show up as absolute symbols of value 0. */
+		if (!elf_sym_defined(s) || s->bind == STB_LOCAL || s->shndx == SHN_ABS)
+			continue;
+		name_list_add(&all, s->name);
+		if (ctx->n_entries && !matches_entry(ctx, s->name))
+			name_list_add(&extra, s->name);
+	}
+	for (size_t i = 0; i < ctx->n_entries; i++) {
+		bool found = false;
+
+		for (size_t k = 1; k < e->n_dynsym && !found; k++)
+			found = elf_sym_defined(&e->dynsym[k]) && e->dynsym[k].bind != STB_LOCAL &&
+				fnmatch(ctx->entries[i], e->dynsym[k].name, 0) == 0;
+		if (!found)
+			verdict_fail(v, "exports no entry point matching '%s'", ctx->entries[i]);
+	}
+	if (extra.n)
+		verdict_warn(v, "exports %zu symbol%s besides its entry points: %s%s", extra.n,
+			     extra.n == 1 ? "" : "s", extra.buf, extra.n > MAX_LISTED ? ", ..." : "");
+	else if (!ctx->n_entries && all.n > 8)
+		verdict_warn(v, "exports %zu symbols: %s%s", all.n, all.buf,
+			     all.n > MAX_LISTED ? ", ..." : "");
+	if (v->status == STATUS_PASS)
+		verdict_note(v, "exports %s", all.n ? all.buf : "nothing");
+}
+
+/* ---- the table ------------------------------------------------------ */
+
+enum { ON_PROCESS = 1, ON_PLUGIN = 2 };
+enum { NEEDS_STARTUP = 1, NEEDS_HOST = 2, NEEDS_SHIM = 4 };
+
+struct check_def {
+	struct check c;
+	unsigned on, needs;
+	void (*run)(const struct context *, const struct target *, struct verdict *);
+};
+
+static const struct check_def table[] = {
+	{{"shim", "the shim loads the host and defines no allocator",
+	  "the executable is first in the global scope: an allocator symbol it exports beats the "
+	  "host's, and a host it does not need directly may come after libc.so.6",
+	  "build the shim from templates/shim/main.c with link_with: the host library and nothing else"},
+	 ON_PROCESS, NEEDS_SHIM, check_shim},
+	{{"allocator-binding", "every allocator reference binds to one provider",
+	  "ld.so binds each reference to the first definition in the global scope that check_match "
+	  "accepts: a named version (malloc@@HOST_1) does not satisfy libc's malloc@GLIBC_2.2.5, and "
+	  "an allocator behind libc.so.6 in DT_NEEDED order is never reached; two providers mean a "
+	  "block freed on the wrong heap",
+	  "export the allocator unversioned (templates/host.map.in: one anonymous node) and link "
+	  "the provider before libc (link_with the host in the shim)"},
+	 ON_PROCESS | ON_PLUGIN, NEEDS_STARTUP, check_allocator_binding},
+	{{"private-allocator", "no late-loaded object carries an allocator",
+	  "a plugin that defines malloc or embeds an allocator (even hidden) runs a second heap: "
+	  "memory it hands over is freed by the host's allocator, and the other way round",
+	  "drop the plugin's allocator (jemalloc_pic.a, a Rust #[global_allocator], ...) and let "
+	  "malloc bind to the host"},
+	 ON_PLUGIN, 0, check_private_allocator},
+	{{"static-tls", "no initial-exec TLS in anything dlopen loads",
+	  "glibc reserves about 1664 bytes of static TLS for every object loaded after start-up; "
+	  "DF_STATIC_TLS or a TPOFF relocation needs that space, and when it runs out dlopen fails "
+	  "with \"cannot allocate memory in static TLS block\"",
+	  "build plugins with plugkit_plugin_c_args (-ftls-model=global-dynamic "
+	  "-mtls-dialect=gnu2), drop tls_model(\"initial-exec\"), or load the dependency at "
+	  "start-up (DT_NEEDED of the host)"},
+	 ON_PLUGIN, 0, check_static_tls},
+	{{"one-host", "the plugin binds to the host already loaded",
+	  "a plugin that does not name the host's SONAME, or pulls in another copy of it, gets a "
+	  "second host with a second heap and second globals",
+	  "link the plugin against the host library (dependency: the host) so DT_NEEDED carries "
+	  "its SONAME, and build against the same major version"},
+	 ON_PLUGIN, NEEDS_HOST, check_one_host},
+	{{"search-path", "DT_RUNPATH entries are $ORIGIN-relative, existing and safe",
+	  "ld.so reads an empty entry as the current directory and a relative one against it, so "
+	  "whoever controls the working directory or a world-writable directory controls the "
+	  "libraries; an absolute entry pins the install",
+	  "set install_rpath to a $ORIGIN-relative path (templates), or fix an installed file with "
+	  "plugkit rpath"},
+	 ON_PROCESS | ON_PLUGIN, 0, check_search_path},
+	{{"needed-resolves", "every DT_NEEDED is found",
+	  "ld.so searches DT_RPATH, DT_RUNPATH, ld.so.cache and the system directories; a name "
+	  "found nowhere fails the load",
+	  "install the library, or give the object a $ORIGIN-relative DT_RUNPATH that reaches it"},
+	 ON_PROCESS | ON_PLUGIN, 0, check_needed_resolves},
+	{{"undefined-symbols", "every undefined symbol binds at RTLD_NOW",
+	  "with RTLD_NOW, dlopen fails on the first strong undefined symbol nothing in scope "
+	  "defines; Meson's shared_module never links with --no-undefined",
+	  "link plugins with -Wl,-z,defs (plugkit_plugin_link_args) against the libraries that "
+	  "define the symbols"},
+	 ON_PLUGIN, 0, check_undefined},
+	{{"textrel", "no text relocations",
+	  "text relocations make ld.so write to code pages, which hardened kernels refuse and which "
+	  "unshares the pages",
+	  "compile every object of the plugin with -fPIC"},
+	 ON_PLUGIN, 0, check_textrel},
+	{{"exec-stack", "no executable stack",
+	  "glibc 2.36 silently makes every thread's stack executable when a dlopen'd object asks "
+	  "for it (or lacks PT_GNU_STACK)",
+	  "link with -Wl,-z,noexecstack and fix the assembly file that lacks .note.GNU-stack"},
+	 ON_PLUGIN, 0, check_exec_stack},
+	{{"wx-segment", "no writable and executable segment",
+	  "a segment both writable and executable is code an attacker can rewrite",
+	  "drop -Wl,-z,execstack, -N or a linker script that merges text and data"},
+	 ON_PLUGIN, 0, check_wx_segment},
+	{{"exports", "the plugin exports its entry points and little else",
+	  "every exported symbol can interpose or be interposed, and is ABI",
+	  "build with gnu_symbol_visibility: 'hidden' and mark only the entry points "
+	  "__attribute__((visibility(\"default\"))); name them with --entry"},
+	 ON_PLUGIN, 0, check_exports},
+};
+
+#define N_CHECKS (sizeof(table) / sizeof(table[0]))
+
+static void run_one(const struct context *ctx, const struct check_def *d, const struct target *t,
+		    struct report *r)
+{
+	struct verdict v = {0};
+
+	if ((d->needs & NEEDS_SHIM) && !ctx->shim)
+		verdict_skip(&v, "needs --shim");
+	else if ((d->needs & NEEDS_HOST) && !ctx->host)
+		verdict_skip(&v, "needs --host");
+	else if ((d->needs & NEEDS_STARTUP) && !ctx->have_startup)
+		verdict_skip(&v, "needs --shim or --host");
+	else
+		d->run(ctx, t, &v);
+	report_add(r, &d->c, t->file, &v);
+}
+
+/* The first start-up object other than libc that exports a malloc. */
+static int intended_provider(const struct context *ctx)
+{
+	for (size_t i = 0; i < ctx->p->n_startup; i++) {
+		const struct object *obj = ctx->p->loaded[i].obj;
+
+		if (!is_libc(obj) && exports_symbol(obj, "malloc"))
+			return (int)i;
+	}
+	return -1;
+}
+
+void run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
+		size_t n_plugins, struct report *r)
+{
+	ctx->host_idx = ctx->provider = ctx->intended = -1;
+	memset(ctx->p, 0, sizeof(*ctx->p));
+	if (ctx->shim || ctx->host) {
+		process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host);
+		ctx->have_startup = true;
+		for (size_t i = 0; i < ctx->p->n_loaded; i++)
+			if (ctx->host && ctx->p->loaded[i].obj == ctx->host)
+				ctx->host_idx = (int)i;
+		ctx->provider = ldso_bind(ctx->p, 0, "malloc", NULL).def;
+		ctx->intended = intended_provider(ctx);
+		struct target t = {
+			.file = ctx->shim ? ctx->shim_arg : ctx->host_arg,
+			.obj = ctx->shim ? ctx->shim : ctx->host,
+			.first = 0, .last = ctx->p->n_startup, .root = -1,
+		};
+		for (size_t c = 0; c < N_CHECKS; c++)
+			if (table[c].on & ON_PROCESS)
+				run_one(ctx, &table[c], &t, r);
+	}
+	for (size_t i = 0; i < n_plugins; i++) {
+		struct target t = {.file = plugin_args[i], .obj = plugins[i]};
+
+		t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx);
+		t.first = ctx->p->n_startup;
+		t.last = ctx->p->n_loaded;
+		/* A "plugin" that start-up already loaded brings nothing new. */
+		if ((size_t)t.root < ctx->p->n_startup)
+			t.first = t.last = (size_t)t.root, t.last++;
+		for (size_t c = 0; c < N_CHECKS; c++)
+			if (table[c].on & ON_PLUGIN)
+				run_one(ctx, &table[c], &t, r);
+		process_reset(ctx->p);
+	}
+}
+
+void print_check_list(FILE *out)
+{
+	for (size_t c = 0; c < N_CHECKS; c++)
+		fprintf(out, "  %-18s %s\n", table[c].c.id, table[c].c.title);
+}
+
+bool is_check_id(const char *id)
+{
+	for (size_t c = 0; c < N_CHECKS; c++)
+		if (strcmp(table[c].c.id, id) == 0)
+			return true;
+	return false;
+}

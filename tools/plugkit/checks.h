@@ -1,0 +1,34 @@
+/* The checklist: one table of checks, each a small function with an id, the
+ * rule it enforces and the fix. */
+#ifndef PLUGKIT_CHECKS_H
+#define PLUGKIT_CHECKS_H
+
+#include "ldso.h"
+#include "report.h"
+
+struct context {
+	struct ldso *ld;
+	struct object *shim, *host;     /* NULL when not given */
+	const char *shim_arg, *host_arg;
+	struct process *p;              /* start-up, then one plugin's dlopen */
+	bool have_startup;
+	int host_idx;                   /* the host in p->loaded, or -1 */
+	int provider;                   /* where the global scope's malloc binds, or -1 */
+	int intended;                   /* the first non-libc object defining malloc, or -1 */
+	char *const *entries;           /* --entry globs */
+	size_t n_entries;
+};
+
+/* Checks the given files and appends one finding per check and file. */
+void run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
+		size_t n_plugins, struct report *r);
+
+/* The table, for `plugkit help check` and docs. */
+void print_check_list(FILE *out);
+
+bool is_check_id(const char *id);
+
+/* Names glibc lets a malloc replacement define, C and C++. */
+bool is_allocator_symbol(const char *name);
+
+#endif

@@ -1,0 +1,524 @@
+/* ld.so's library search, global scope and symbol binding, simulated. */
+#include "ldso.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "mapfile.h"
+
+#ifndef PLUGKIT_DST_LIB
+#define PLUGKIT_DST_LIB "lib/x86_64-linux-gnu"
+#endif
+#ifndef PLUGKIT_LD_SO_CACHE
+#define PLUGKIT_LD_SO_CACHE "/etc/ld.so.cache"
+#endif
+
+/* glibc's trusted directories on Debian, in ld.so's order (ld.so --help). */
+static const char *const system_dirs[] = {
+	"/lib/" PLUGKIT_MULTIARCH, "/usr/lib/" PLUGKIT_MULTIARCH, "/lib", "/usr/lib", NULL,
+};
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d) {
+		perror("plugkit");
+		exit(2);
+	}
+	return d;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q) {
+		perror("plugkit");
+		exit(2);
+	}
+	return q;
+}
+
+/*
+ * ld.so.cache, new format ("glibc-ld.so.cache1.1"): a 48-byte header, then
+ * nlibs 24-byte entries {flags, key, value, osversion, hwcap} whose key and
+ * value are offsets from the start of the file.  A missing or unreadable
+ * cache only means ld.so would fall through to the system directories.
+ */
+static void read_cache(struct ldso *ld)
+{
+	static const char magic[] = "glibc-ld.so.cache1.1";
+	struct mapped f;
+	char err[PATH_MAX + 64];
+	uint32_t nlibs;
+
+	if (map_file(PLUGKIT_LD_SO_CACHE, &f, err, sizeof(err)) != 0)
+		return;
+	if (f.size < 48 || memcmp(f.data, magic, sizeof(magic) - 1) != 0)
+		goto out;
+	memcpy(&nlibs, f.data + 20, 4);
+	if (nlibs > (f.size - 48) / 24)
+		goto out;
+	ld->cache_names = xrealloc(NULL, nlibs * sizeof(char *));
+	ld->cache_paths = xrealloc(NULL, nlibs * sizeof(char *));
+	for (uint32_t i = 0; i < nlibs; i++) {
+		const unsigned char *e = f.data + 48 + (size_t)i * 24;
+		uint32_t key, value;
+
+		memcpy(&key, e + 4, 4);
+		memcpy(&value, e + 8, 4);
+		if (key >= f.size || value >= f.size || !memchr(f.data + key, '\0', f.size - key) ||
+		    !memchr(f.data + value, '\0', f.size - value))
+			continue;
+		ld->cache_names[ld->n_cache] = xstrdup((const char *)f.data + key);
+		ld->cache_paths[ld->n_cache++] = xstrdup((const char *)f.data + value);
+	}
+out:
+	unmap_file(&f);
+}
+
+int ldso_init(struct ldso *ld)
+{
+	static char platform[65];
+	struct utsname u;
+
+	memset(ld, 0, sizeof(*ld));
+	ld->lib_dst = PLUGKIT_DST_LIB;
+	/* AT_PLATFORM is the machine name on x86_64 and most others. */
+	if (uname(&u) == 0)
+		snprintf(platform, sizeof(platform), "%s", u.machine);
+	ld->platform_dst = platform;
+	ld->system_dirs = system_dirs;
+	read_cache(ld);
+	return 0;
+}
+
+void ldso_free(struct ldso *ld)
+{
+	for (size_t i = 0; i < ld->n_objects; i++) {
+		elf_close(&ld->objects[i]->elf);
+		free(ld->objects[i]->origin);
+		free(ld->objects[i]);
+	}
+	for (size_t i = 0; i < ld->n_cache; i++) {
+		free(ld->cache_names[i]);
+		free(ld->cache_paths[i]);
+	}
+	free(ld->objects);
+	free(ld->cache_names);
+	free(ld->cache_paths);
+	memset(ld, 0, sizeof(*ld));
+}
+
+/* ld.so sets $ORIGIN from the name an object was opened by, made absolute
+ * but with symlinks left alone. */
+static char *origin_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	char *cwd, *abs;
+
+	if (!dir) {
+		perror("plugkit");
+		exit(2);
+	}
+	if (path[0] == '/')
+		return dir;
+	cwd = getcwd(NULL, 0);
+	if (asprintf(&abs, "%s/%s", cwd ? cwd : ".", dir) < 0) {
+		perror("plugkit");
+		exit(2);
+	}
+	free(cwd);
+	free(dir);
+	return abs;
+}
+
+struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t errlen)
+{
+	struct object *obj;
+	struct stat st;
+
+	/* One parse per file, whatever name reaches it: ld.so too compares
+	 * device and inode before loading a file a second time. */
+	if (stat(path, &st) == 0)
+		for (size_t i = 0; i < ld->n_objects; i++)
+			if (ld->objects[i]->elf.dev == st.st_dev && ld->objects[i]->elf.ino == st.st_ino)
+				return ld->objects[i];
+	obj = xrealloc(NULL, sizeof(*obj));
+	if (elf_open(path, &obj->elf, err, errlen) != 0) {
+		free(obj);
+		return NULL;
+	}
+	obj->origin = origin_of(path);
+	ld->objects = xrealloc(ld->objects, (ld->n_objects + 1) * sizeof(*ld->objects));
+	ld->objects[ld->n_objects++] = obj;
+	return obj;
+}
+
+/* Replaces $NAME or ${NAME} at *s when it is one of ld.so's tokens. */
+static bool dst_token(const char **s, const char *name, const char *value, char **o, char *end)
+{
+	size_t n = strlen(name), vn = strlen(value);
+	const char *p = *s + 1;
+
+	if (*p == '{') {
+		if (strncmp(p + 1, name, n) != 0 || p[1 + n] != '}')
+			return false;
+		p += n + 2;
+	} else {
+		if (strncmp(p, name, n) != 0 || p[n] == '_' || (p[n] >= 'A' && p[n] <= 'Z') ||
+		    (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9'))
+			return false;
+		p += n;
+	}
+	if (vn >= (size_t)(end - *o))
+		return false;
+	memcpy(*o, value, vn);
+	*o += vn;
+	*s = p;
+	return true;
+}
+
+bool ldso_expand(const struct ldso *ld, const struct object *obj, const char *entry,
+		 char *out, size_t outlen)
+{
+	char *o = out, *end = out + outlen - 1;
+
+	for (const char *s = entry; *s;) {
+		if (*s == '$') {
+			if (!dst_token(&s, "ORIGIN", obj->origin, &o, end) &&
+			    !dst_token(&s, "LIB", ld->lib_dst, &o, end) &&
+			    !dst_token(&s, "PLATFORM", ld->platform_dst, &o, end))
+				return false;
+			continue;
+		}
+		if (o >= end)
+			return false;
+		*o++ = *s++;
+	}
+	*o = '\0';
+	return true;
+}
+
+/* ld.so skips a candidate of another class or machine and searches on. */
+static bool compatible(const struct object *a, const struct object *b)
+{
+	return a->elf.is64 == b->elf.is64 && a->elf.machine == b->elf.machine;
+}
+
+static void note_searched(char **searched, const char *dir)
+{
+	size_t old = *searched ? strlen(*searched) : 0;
+
+	*searched = xrealloc(*searched, old + strlen(dir) + 2);
+	snprintf(*searched + old, strlen(dir) + 2, "%s%s", old ? ":" : "", dir);
+}
+
+static struct object *try_file(struct ldso *ld, const struct object *requester, const char *path)
+{
+	char err[PATH_MAX + 128];
+	struct object *obj;
+
+	if (access(path, F_OK) != 0)
+		return NULL;
+	obj = ldso_open(ld, path, err, sizeof(err));
+	return obj && compatible(obj, requester) ? obj : NULL;
+}
+
+/* Tries name in every directory of a ':'-separated DT_RPATH/DT_RUNPATH. */
+static struct object *search_path_list(struct ldso *ld, const struct object *owner,
+				       const struct object *requester, const char *list,
+				       const char *name, char **searched)
+{
+	char entry[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+
+	for (const char *s = list;;) {
+		size_t n = strcspn(s, ":");
+		struct object *obj;
+
+		snprintf(entry, sizeof(entry), "%.*s", (int)n, s);
+		/* An empty entry is the current directory to ld.so. */
+		if (ldso_expand(ld, owner, n ? entry : ".", dir, sizeof(dir))) {
+			note_searched(searched, dir);
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+			    (obj = try_file(ld, requester, path)))
+				return obj;
+		}
+		if (!s[n])
+			return NULL;
+		s += n + 1;
+	}
+}
+
+/*
+ * _dl_map_object's order for a name without a slash: the requester's
+ * DT_RPATH and its loaders' (only when the requester has no DT_RUNPATH),
+ * then the executable's DT_RPATH, [LD_LIBRARY_PATH: not simulated], the
+ * requester's DT_RUNPATH, ld.so.cache, the system directories (the last
+ * two skipped for DF_1_NODEFLIB).
+ */
+static struct object *search(struct ldso *ld, const struct process *p, int requester,
+			     const char *name, char **searched)
+{
+	const struct object *req = p->loaded[requester].obj;
+	struct object *obj;
+	char path[PATH_MAX];
+	bool did_main = false;
+
+	if (!req->elf.runpath) {
+		for (int l = requester; l >= 0; l = p->loaded[l].parent) {
+			const struct object *o = p->loaded[l].obj;
+
+			if (o->elf.rpath &&
+			    (obj = search_path_list(ld, o, req, o->elf.rpath, name, searched)))
+				return obj;
+			did_main |= l == 0;
+		}
+		if (!did_main && p->n_loaded && p->loaded[0].obj->elf.type == ET_EXEC &&
+		    p->loaded[0].obj->elf.rpath &&
+		    (obj = search_path_list(ld, p->loaded[0].obj, req, p->loaded[0].obj->elf.rpath,
+					    name, searched)))
+			return obj;
+	}
+	if (req->elf.runpath &&
+	    (obj = search_path_list(ld, req, req, req->elf.runpath, name, searched)))
+		return obj;
+	if (req->elf.flags_1 & DF_1_NODEFLIB)
+		return NULL;
+	for (size_t i = 0; i < ld->n_cache; i++)
+		if (strcmp(ld->cache_names[i], name) == 0 &&
+		    (obj = try_file(ld, req, ld->cache_paths[i])))
+			return obj;
+	note_searched(searched, PLUGKIT_LD_SO_CACHE);
+	for (const char *const *d = ld->system_dirs; *d; d++) {
+		note_searched(searched, *d);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", *d, name) < sizeof(path) &&
+		    (obj = try_file(ld, req, path)))
+			return obj;
+	}
+	return NULL;
+}
+
+static int append(struct process *p, struct object *obj, const char *name, int parent, bool late)
+{
+	if (p->n_loaded == p->cap_loaded) {
+		p->cap_loaded = p->cap_loaded ? 2 * p->cap_loaded : 16;
+		p->loaded = xrealloc(p->loaded, p->cap_loaded * sizeof(*p->loaded));
+	}
+	p->loaded[p->n_loaded] = (struct loaded){.obj = obj, .name = name, .parent = parent, .late = late};
+	return (int)p->n_loaded++;
+}
+
+/* The loaded index satisfying requester's DT_NEEDED name, loading it when
+ * needed; -1 (recorded in p->unresolved) when nothing does. */
+static int map_needed(struct ldso *ld, struct process *p, int requester, const char *name, bool late)
+{
+	char *searched = NULL, path[PATH_MAX];
+	struct object *obj = NULL;
+
+	/* _dl_name_match_p: the names an object was loaded by and its SONAME. */
+	for (size_t i = 0; i < p->n_loaded; i++)
+		if (strcmp(p->loaded[i].name, name) == 0 ||
+		    (p->loaded[i].obj->elf.soname && strcmp(p->loaded[i].obj->elf.soname, name) == 0))
+			return (int)i;
+	if (strchr(name, '/')) {
+		if (ldso_expand(ld, p->loaded[requester].obj, name, path, sizeof(path)))
+			obj = try_file(ld, p->loaded[requester].obj, path);
+		note_searched(&searched, "(the path itself)");
+	} else {
+		obj = search(ld, p, requester, name, &searched);
+	}
+	if (!obj) {
+		p->unresolved = xrealloc(p->unresolved, (p->n_unresolved + 1) * sizeof(*p->unresolved));
+		p->unresolved[p->n_unresolved++] =
+			(struct unresolved){.requester = requester, .name = name, .searched = searched};
+		return -1;
+	}
+	free(searched);
+	for (size_t i = 0; i < p->n_loaded; i++)
+		if (p->loaded[i].obj == obj)
+			return (int)i;
+	return append(p, obj, name, requester, late);
+}
+
+int process_start(struct ldso *ld, struct process *p, struct object *root)
+{
+	memset(p, 0, sizeof(*p));
+	append(p, root, root->elf.path, -1, false);
+	/* Breadth-first: the order objects are found in is the scope's order. */
+	for (size_t i = 0; i < p->n_loaded; i++)
+		for (size_t k = 0; k < p->loaded[i].obj->elf.n_needed; k++)
+			map_needed(ld, p, (int)i, p->loaded[i].obj->elf.needed[k], false);
+	p->n_startup = p->n_loaded;
+	return 0;
+}
+
+static bool in_local(const struct process *p, int idx)
+{
+	for (size_t i = 0; i < p->n_local; i++)
+		if (p->local[i] == idx)
+			return true;
+	return false;
+}
+
+int process_dlopen(struct ldso *ld, struct process *p, struct object *plugin, int caller)
+{
+	int root = -1;
+
+	for (size_t i = 0; i < p->n_loaded; i++)
+		if (p->loaded[i].obj == plugin)
+			root = (int)i;
+	if (root < 0)
+		root = append(p, plugin, plugin->elf.path, caller, true);
+	p->local = xrealloc(p->local, p->n_loaded * sizeof(int) + sizeof(int));
+	p->n_local = 0;
+	p->local[p->n_local++] = root;
+	for (size_t i = 0; i < p->n_local; i++) {
+		int cur = p->local[i];
+
+		for (size_t k = 0; k < p->loaded[cur].obj->elf.n_needed; k++) {
+			int j = map_needed(ld, p, cur, p->loaded[cur].obj->elf.needed[k], true);
+
+			if (j >= 0 && !in_local(p, j)) {
+				p->local = xrealloc(p->local, (p->n_local + 1) * sizeof(int));
+				p->local[p->n_local++] = j;
+			}
+		}
+	}
+	return root;
+}
+
+void process_reset(struct process *p)
+{
+	size_t kept = 0;
+
+	/* Start-up's unresolved entries stay; the plugin's go with it. */
+	for (size_t i = 0; i < p->n_unresolved; i++) {
+		if ((size_t)p->unresolved[i].requester < p->n_startup)
+			p->unresolved[kept++] = p->unresolved[i];
+		else
+			free(p->unresolved[i].searched);
+	}
+	p->n_unresolved = kept;
+	p->n_loaded = p->n_startup;
+	p->n_local = 0;
+}
+
+void process_free(struct process *p)
+{
+	for (size_t i = 0; i < p->n_unresolved; i++)
+		free(p->unresolved[i].searched);
+	free(p->loaded);
+	free(p->local);
+	free(p->unresolved);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct elf_version *ldso_ref_version(const struct object *obj, const struct elf_sym *sym)
+{
+	const struct elf_version *v;
+
+	if (!obj->elf.has_versym)
+		return NULL;
+	v = elf_version(&obj->elf, sym->versym);
+	/* The base entry names the file, not a version (l_versions skips it). */
+	return v && !v->base && v->hash ? v : NULL;
+}
+
+/* What do_lookup_x accepts as a definition at all. */
+static bool usable_definition(const struct elf_sym *s)
+{
+	if (!elf_sym_defined(s) || s->bind == STB_LOCAL)
+		return false;
+	if (s->value == 0 && s->type != STT_TLS && s->shndx != SHN_ABS)
+		return false;
+	switch (s->type) {
+	case STT_NOTYPE: case STT_OBJECT: case STT_FUNC: case STT_COMMON:
+	case STT_TLS: case STT_GNU_IFUNC:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * check_match(), for one object: the entry of name it gives to a reference
+ * asking for ver (NULL: unversioned), or -1.
+ */
+static long match_in(struct object *obj, const char *name, const struct elf_version *ver)
+{
+	const int *idx;
+	size_t n = elf_dynsym_lookup(&obj->elf, name, &idx);
+	long candidate = -1;
+	unsigned candidates = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct elf_sym *s = &obj->elf.dynsym[idx[k]];
+		uint16_t ndx = s->versym & 0x7fff;
+		const struct elf_version *dv;
+
+		if (!usable_definition(s))
+			continue;
+		if (!obj->elf.has_versym)
+			return idx[k];
+		dv = elf_version(&obj->elf, ndx);
+		if (dv && dv->base)
+			dv = NULL;
+		if (ver) {
+			/* A different version is refused when either side is
+			 * really versioned or the definition is hidden. */
+			uint32_t dhash = dv ? dv->hash : 0;
+			bool same = dv && dhash == ver->hash && strcmp(dv->name, ver->name) == 0;
+
+			if (!same && (ver->hidden || dhash != 0 || (s->versym & 0x8000)))
+				continue;
+			return idx[k];
+		}
+		/* Unversioned reference: indices 0..2 match outright; a later
+		 * default (non-hidden) version only if it is the only one. */
+		if (ndx < 3)
+			return idx[k];
+		if (!(s->versym & 0x8000) && candidates++ == 0)
+			candidate = idx[k];
+	}
+	return candidates == 1 ? candidate : -1;
+}
+
+struct binding ldso_bind(const struct process *p, int from, const char *name,
+			 const struct elf_version *ver)
+{
+	struct binding b = {.def = -1, .sym = -1};
+	const struct loaded *l = &p->loaded[from];
+
+	/* DF_SYMBOLIC / DT_SYMBOLIC: the object's own definitions first. */
+	if (l->obj->elf.flags & DF_SYMBOLIC) {
+		long s = match_in(l->obj, name, ver);
+
+		if (s >= 0)
+			return (struct binding){.def = from, .sym = s};
+	}
+	for (size_t i = 0; i < p->n_startup; i++) {
+		long s = match_in(p->loaded[i].obj, name, ver);
+
+		if (s >= 0)
+			return (struct binding){.def = (int)i, .sym = s};
+	}
+	/* An RTLD_LOCAL plugin's closure sees the global scope, then its own
+	 * search list. */
+	if (l->late)
+		for (size_t i = 0; i < p->n_local; i++) {
+			long s = match_in(p->loaded[p->local[i]].obj, name, ver);
+
+			if (s >= 0)
+				return (struct binding){.def = p->local[i], .sym = s};
+		}
+	return b;
+}

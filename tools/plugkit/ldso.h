@@ -1,0 +1,97 @@
+/*
+ * What glibc's ld.so would do with a program and its plugins, without
+ * running them: find each DT_NEEDED the way _dl_map_object does, build the
+ * start-up global scope and each plugin's dlopen closure, and bind symbols
+ * the way do_lookup_x and check_match do.
+ */
+#ifndef PLUGKIT_LDSO_H
+#define PLUGKIT_LDSO_H
+
+#include "elfread.h"
+
+/* A parsed file, shared by every simulation that loads it. */
+struct object {
+	struct elf_file elf;
+	char *origin;           /* what $ORIGIN expands to: the file's directory */
+};
+
+/* One object in a simulated process, under the name it was loaded by. */
+struct loaded {
+	struct object *obj;
+	const char *name;       /* the DT_NEEDED string, or the path given */
+	int parent;             /* index of the object whose DT_NEEDED loaded it; -1 */
+	bool late;              /* brought in by dlopen, not at start-up */
+};
+
+/* A DT_NEEDED entry nothing satisfies. */
+struct unresolved {
+	int requester;          /* index into the process's loaded list */
+	const char *name;
+	char *searched;         /* the directories tried, ':'-separated */
+};
+
+struct process {
+	struct loaded *loaded;
+	size_t n_loaded, cap_loaded;
+	size_t n_startup;       /* loaded[0..n_startup) is the global scope */
+	int *local;             /* the dlopen'd plugin's search list, by index */
+	size_t n_local;
+	struct unresolved *unresolved;
+	size_t n_unresolved;
+};
+
+/* Files, parsed once each; and ld.so.cache. */
+struct ldso {
+	struct object **objects;
+	size_t n_objects;
+	char **cache_names, **cache_paths;
+	size_t n_cache;
+	const char *lib_dst, *platform_dst;
+	const char *const *system_dirs;
+};
+
+int ldso_init(struct ldso *ld);
+void ldso_free(struct ldso *ld);
+
+/*
+ * Parses path (a file the user named).  Returns NULL with a message naming
+ * the file in err when it cannot be read or parsed.
+ */
+struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t errlen);
+
+/*
+ * Start-up: root (the shim, or the host alone) and the breadth-first
+ * closure of its DT_NEEDED, in ld.so's global scope order.
+ */
+int process_start(struct ldso *ld, struct process *p, struct object *root);
+
+/*
+ * dlopen(plugin, RTLD_NOW | RTLD_LOCAL) on top of the start-up state: appends
+ * the objects not already loaded (marked late) and sets p->local to the
+ * plugin's breadth-first search list.  caller is the object calling dlopen
+ * (its DT_RPATH chain applies), or -1.
+ */
+int process_dlopen(struct ldso *ld, struct process *p, struct object *plugin, int caller);
+
+/* Drops everything after start-up, for the next plugin. */
+void process_reset(struct process *p);
+void process_free(struct process *p);
+
+/* Where a reference from loaded[from] to name (with ver, or NULL) binds:
+ * the defining loaded index and its dynsym index, or -1. */
+struct binding {
+	int def;
+	long sym;
+};
+struct binding ldso_bind(const struct process *p, int from, const char *name,
+			 const struct elf_version *ver);
+
+/* The version a dynsym entry of obj asks for: NULL when unversioned. */
+const struct elf_version *ldso_ref_version(const struct object *obj, const struct elf_sym *sym);
+
+/* Expands $ORIGIN, $LIB and $PLATFORM in a search path entry; returns false
+ * (with out untouched) for another $ token or an overlong result. */
+bool ldso_expand(const struct ldso *ld, const struct object *obj, const char *entry,
+		 char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,268 @@
+#include "report.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (!q) {
+		perror("plugkit");
+		exit(2);
+	}
+	return q;
+}
+
+static void add_line(struct verdict *v, const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return;
+	v->text = xrealloc(v->text, v->len + (size_t)n + 2);
+	if (v->len)
+		v->text[v->len++] = '\n';
+	vsnprintf(v->text + v->len, (size_t)n + 1, fmt, ap);
+	v->len += (size_t)n;
+}
+
+/* Severity order for a verdict: fail > warn > skip > pass. */
+static void raise_to(struct verdict *v, enum status s)
+{
+	static const int rank[] = {[STATUS_PASS] = 0, [STATUS_SKIP] = 1, [STATUS_WARN] = 2,
+				   [STATUS_FAIL] = 3, [STATUS_WAIVED] = 0};
+
+	if (rank[s] > rank[v->status])
+		v->status = s;
+}
+
+#define VERDICT_LINE(name, st)                                      \
+	void name(struct verdict *v, const char *fmt, ...)          \
+	{                                                           \
+		va_list ap;                                         \
+		va_start(ap, fmt);                                  \
+		add_line(v, fmt, ap);                               \
+		va_end(ap);                                         \
+		raise_to(v, st);                                    \
+	}
+
+VERDICT_LINE(verdict_fail, STATUS_FAIL)
+VERDICT_LINE(verdict_warn, STATUS_WARN)
+VERDICT_LINE(verdict_skip, STATUS_SKIP)
+VERDICT_LINE(verdict_note, STATUS_PASS)
+
+void report_add(struct report *r, const struct check *c, const char *file, struct verdict *v)
+{
+	char *file_copy = strdup(file);
+
+	if (!file_copy) {
+		perror("plugkit");
+		exit(2);
+	}
+	r->findings = xrealloc(r->findings, (r->n + 1) * sizeof(*r->findings));
+	r->findings[r->n++] = (struct finding){
+		.check = c,
+		.file = file_copy,
+		.status = v->status,
+		.message = v->text,
+	};
+	memset(v, 0, sizeof(*v));
+}
+
+void report_free(struct report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->findings[i].file);
+		free(r->findings[i].message);
+		free(r->findings[i].waiver);
+	}
+	free(r->findings);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *status_name(enum status s)
+{
+	switch (s) {
+	case STATUS_PASS: return "pass";
+	case STATUS_WARN: return "warn";
+	case STATUS_FAIL: return "fail";
+	case STATUS_SKIP: return "skip";
+	case STATUS_WAIVED: return "waived";
+	}
+	return "?";
+}
+
+static void count(const struct report *r, size_t counts[5])
+{
+	memset(counts, 0, 5 * sizeof(size_t));
+	for (size_t i = 0; i < r->n; i++)
+		counts[r->findings[i].status]++;
+}
+
+/* Prints text with every line after the first indented by indent. */
+static void print_indented(FILE *out, const char *text, const char *indent)
+{
+	for (const char *s = text; *s; s++) {
+		fputc(*s, out);
+		if (*s == '\n')
+			fputs(indent, out);
+	}
+	fputc('\n', out);
+}
+
+static void print_text(const struct report *r, bool color, FILE *out)
+{
+	static const char *const colors[] = {
+		[STATUS_PASS] = "\033[32m", [STATUS_WARN] = "\033[33m", [STATUS_FAIL] = "\033[31;1m",
+		[STATUS_SKIP] = "\033[2m", [STATUS_WAIVED] = "\033[36m",
+	};
+	size_t counts[5], id_width = 0;
+	bool details = false;
+
+	for (size_t i = 0; i < r->n; i++) {
+		size_t w = strlen(r->findings[i].check->id);
+
+		if (w > id_width)
+			id_width = w;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct finding *f = &r->findings[i];
+		char label[8];
+
+		snprintf(label, sizeof(label), "%s", status_name(f->status));
+		for (char *c = label; *c; c++)
+			*c = (char)(*c - 'a' + 'A');
+		fprintf(out, "%s%-6s%s %-*s  %s\n", color ? colors[f->status] : "", label,
+			color ? "\033[0m" : "", (int)id_width, f->check->id, f->file);
+		if (f->status == STATUS_FAIL || f->status == STATUS_WARN || f->status == STATUS_WAIVED)
+			details = true;
+	}
+	if (details) {
+		fputs("\n", out);
+		for (size_t i = 0; i < r->n; i++) {
+			const struct finding *f = &r->findings[i];
+
+			if (f->status != STATUS_FAIL && f->status != STATUS_WARN && f->status != STATUS_WAIVED)
+				continue;
+			fprintf(out, "%s%s%s %s: %s\n", color ? colors[f->status] : "", status_name(f->status),
+				color ? "\033[0m" : "", f->check->id, f->file);
+			fputs("  what: ", out);
+			print_indented(out, f->message ? f->message : "", "        ");
+			fprintf(out, "  why:  %s\n  fix:  %s\n", f->check->why, f->check->fix);
+			if (f->waiver)
+				fprintf(out, "  waived: %s\n", f->waiver);
+			fputs("\n", out);
+		}
+	}
+	count(r, counts);
+	fprintf(out, "%zu pass, %zu fail, %zu warn, %zu skip", counts[STATUS_PASS], counts[STATUS_FAIL],
+		counts[STATUS_WARN], counts[STATUS_SKIP]);
+	if (counts[STATUS_WAIVED])
+		fprintf(out, ", %zu waived", counts[STATUS_WAIVED]);
+	fputc('\n', out);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (*p < 0x20)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+}
+
+static void print_json(const struct report *r, FILE *out)
+{
+	size_t counts[5];
+
+	fputs("{\"version\":1,\"checks\":[", out);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct finding *f = &r->findings[i];
+
+		fputs(i ? ",\n{\"id\":" : "\n{\"id\":", out);
+		json_string(out, f->check->id);
+		fputs(",\"status\":", out);
+		json_string(out, status_name(f->status));
+		fputs(",\"file\":", out);
+		json_string(out, f->file);
+		fputs(",\"message\":", out);
+		json_string(out, f->message);
+		fputs(",\"why\":", out);
+		json_string(out, f->check->why);
+		fputs(",\"hint\":", out);
+		json_string(out, f->check->fix);
+		if (f->waiver) {
+			fputs(",\"waiver\":", out);
+			json_string(out, f->waiver);
+		}
+		fputc('}', out);
+	}
+	count(r, counts);
+	fprintf(out, "\n],\"summary\":{\"pass\":%zu,\"fail\":%zu,\"warn\":%zu,\"skip\":%zu,\"waived\":%zu}}\n",
+		counts[STATUS_PASS], counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_SKIP],
+		counts[STATUS_WAIVED]);
+}
+
+/* TAP 13: a warning or a waiver is a passing point with its reason in the
+ * YAML block; a skip carries the SKIP directive. */
+static void print_tap(const struct report *r, FILE *out)
+{
+	fprintf(out, "TAP version 13\n1..%zu\n", r->n);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct finding *f = &r->findings[i];
+
+		fprintf(out, "%s %zu - %s %s", f->status == STATUS_FAIL ? "not ok" : "ok", i + 1,
+			f->check->id, f->file);
+		if (f->status == STATUS_SKIP)
+			fprintf(out, " # SKIP %s", f->message ? f->message : "");
+		fputc('\n', out);
+		if (f->status == STATUS_FAIL || f->status == STATUS_WARN || f->status == STATUS_WAIVED) {
+			fprintf(out, "  ---\n  status: %s\n  message: ", status_name(f->status));
+			json_string(out, f->message);
+			fputs("\n  hint: ", out);
+			json_string(out, f->check->fix);
+			if (f->waiver) {
+				fputs("\n  waiver: ", out);
+				json_string(out, f->waiver);
+			}
+			fputs("\n  ...\n", out);
+		}
+	}
+}
+
+void report_print(const struct report *r, enum format format, bool color, FILE *out)
+{
+	switch (format) {
+	case FORMAT_TEXT:
+		print_text(r, color, out);
+		break;
+	case FORMAT_JSON:
+		print_json(r, out);
+		break;
+	case FORMAT_TAP:
+		print_tap(r, out);
+		break;
+	}
+}
+
+int report_exit_status(const struct report *r, bool strict)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->findings[i].status == STATUS_FAIL ||
+		    (strict && r->findings[i].status == STATUS_WARN))
+			return 1;
+	return 0;
+}

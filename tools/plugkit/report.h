@@ -1,0 +1,57 @@
+/* Findings, their statuses, and the three output formats. */
+#ifndef PLUGKIT_REPORT_H
+#define PLUGKIT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum status { STATUS_PASS, STATUS_WARN, STATUS_FAIL, STATUS_SKIP, STATUS_WAIVED };
+
+struct check {
+	const char *id;
+	const char *title;      /* what passing means, in a few words */
+	const char *why;        /* the ld.so or glibc rule behind it */
+	const char *fix;        /* how to fix a failure */
+};
+
+/* A check's result on one file, built up line by line. */
+struct verdict {
+	enum status status;
+	char *text;             /* '\n'-separated lines */
+	size_t len;
+};
+
+void verdict_fail(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void verdict_warn(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void verdict_skip(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line that changes no status: what a passing check verified. */
+void verdict_note(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct finding {
+	const struct check *check;
+	char *file;
+	enum status status;
+	char *message;
+	char *waiver;           /* the reason, when a waiver applied */
+};
+
+struct report {
+	struct finding *findings;
+	size_t n;
+};
+
+/* Takes the verdict's text; a verdict with no line says "ok". */
+void report_add(struct report *r, const struct check *c, const char *file, struct verdict *v);
+void report_free(struct report *r);
+
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP };
+
+void report_print(const struct report *r, enum format format, bool color, FILE *out);
+
+/* 1 when anything failed (or warned, under strict), else 0. */
+int report_exit_status(const struct report *r, bool strict);
+
+const char *status_name(enum status s);
+
+#endif

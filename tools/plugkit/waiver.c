@@ -1,0 +1,132 @@
+#include "waiver.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "mapfile.h"
+
+static char *next_field(char **s)
+{
+	char *start;
+
+	while (**s && isspace((unsigned char)**s))
+		(*s)++;
+	if (!**s)
+		return NULL;
+	start = *s;
+	while (**s && !isspace((unsigned char)**s))
+		(*s)++;
+	if (**s)
+		*(*s)++ = '\0';
+	return start;
+}
+
+static int parse_line(char *line, unsigned lineno, const char *path, struct waivers *ws,
+		      char *err, size_t errlen)
+{
+	char *hash = strchr(line, '#'), *s = line, *check, *glob, *reason, *end;
+	struct waiver *grown;
+
+	if (hash)
+		*hash = '\0';
+	if (!(check = next_field(&s)))
+		return 0;
+	glob = next_field(&s);
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	reason = s;
+	for (end = reason + strlen(reason); end > reason && isspace((unsigned char)end[-1]);)
+		*--end = '\0';
+	if (!glob || !*reason) {
+		snprintf(err, errlen, "%s:%u: a waiver is CHECK-ID FILE-GLOB REASON, and the reason "
+			 "is not optional", path, lineno);
+		return -1;
+	}
+	if (!is_check_id(check)) {
+		snprintf(err, errlen, "%s:%u: no check is called '%s' (plugkit help check lists them)",
+			 path, lineno, check);
+		return -1;
+	}
+	grown = realloc(ws->w, (ws->n + 1) * sizeof(*ws->w));
+	if (!grown) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	ws->w = grown;
+	ws->w[ws->n] = (struct waiver){strdup(check), strdup(glob), strdup(reason), lineno};
+	if (!ws->w[ws->n].check || !ws->w[ws->n].glob || !ws->w[ws->n].reason) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	ws->n++;
+	return 0;
+}
+
+int waivers_load(const char *path, struct waivers *ws, char *err, size_t errlen)
+{
+	struct mapped m;
+	char *text;
+	unsigned lineno = 0;
+	int rc = 0;
+
+	memset(ws, 0, sizeof(*ws));
+	if (map_file(path, &m, err, errlen) != 0)
+		return -1;
+	text = strndup((const char *)m.data, m.size);
+	unmap_file(&m);
+	if (!text) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	for (char *line = text, *nl; line && rc == 0; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		rc = parse_line(line, ++lineno, path, ws, err, errlen);
+	}
+	free(text);
+	if (rc != 0)
+		waivers_free(ws);
+	return rc;
+}
+
+void waivers_free(struct waivers *ws)
+{
+	for (size_t i = 0; i < ws->n; i++) {
+		free(ws->w[i].check);
+		free(ws->w[i].glob);
+		free(ws->w[i].reason);
+	}
+	free(ws->w);
+	memset(ws, 0, sizeof(*ws));
+}
+
+/* A glob matches the file as named on the command line, or its base name. */
+static bool matches(const struct waiver *w, const struct finding *f)
+{
+	const char *base = strrchr(f->file, '/');
+
+	return strcmp(w->check, f->check->id) == 0 &&
+	       (fnmatch(w->glob, f->file, 0) == 0 || (base && fnmatch(w->glob, base + 1, 0) == 0));
+}
+
+void waivers_apply(const struct waivers *ws, struct report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct finding *f = &r->findings[i];
+
+		if (f->status != STATUS_FAIL && f->status != STATUS_WARN)
+			continue;
+		for (size_t k = 0; k < ws->n; k++) {
+			if (!matches(&ws->w[k], f))
+				continue;
+			f->status = STATUS_WAIVED;
+			f->waiver = strdup(ws->w[k].reason);
+			break;
+		}
+	}
+}
