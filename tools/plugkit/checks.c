@@ -89,11 +89,20 @@ struct target {
 	int root;
 };
 
-/* Loaded by the plugin's dlopen, not already there.  Without --shim or
- * --host only libc and ld.so count as loaded at start-up. */
-static bool is_late(const struct context *ctx, size_t i)
+/*
+ * Loaded by the plugin's dlopen, not already there.  Without --shim or
+ * --host nobody knows what start-up loads: judge the plugin alone.
+ */
+static bool is_late(const struct context *ctx, const struct target *t, size_t i)
 {
+	if (!ctx->have_startup)
+		return (int)i == t->root;
 	return i >= ctx->p->n_startup && !is_libc(ctx->p->loaded[i].obj);
+}
+
+static bool is_libstdcxx(const struct object *obj)
+{
+	return obj->elf.soname && strncmp(obj->elf.soname, "libstdc++.so", 12) == 0;
 }
 
 static bool exports_symbol(const struct object *obj, const char *name)
@@ -200,7 +209,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 		int other = -1;
 		size_t used = 0, listed = 0;
 
-		if (t->root >= 0 && !is_late(ctx, i))
+		if (t->root >= 0 && !is_late(ctx, t, i))
 			continue;
 		for (size_t k = 1; k < l->obj->elf.n_dynsym; k++) {
 			const struct elf_sym *s = &l->obj->elf.dynsym[k];
@@ -219,8 +228,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 				continue;
 			/* libstdc++'s operators call malloc and free: they
 			 * reach the provider themselves. */
-			if (is_cxx_allocator(s->name) && p->loaded[b.def].obj->elf.soname &&
-			    strncmp(p->loaded[b.def].obj->elf.soname, "libstdc++.so", 12) == 0)
+			if (is_cxx_allocator(s->name) && is_libstdcxx(p->loaded[b.def].obj))
 				continue;
 			if (other < 0)
 				other = b.def;
@@ -253,27 +261,41 @@ static void name_list_add(struct name_list *nl, const char *name)
 					     nl->n > 1 ? ", " : "", name);
 }
 
-static bool collect_allocator_name(const char *name, void *arg)
+struct collect {
+	struct name_list nl;
+	bool skip_cxx;
+};
+
+static void collect(struct collect *c, const char *name)
 {
-	if (is_allocator_or_internal(name))
-		name_list_add(arg, name);
+	if (is_allocator_or_internal(name) && !(c->skip_cxx && is_cxx_allocator(name)))
+		name_list_add(&c->nl, name);
+}
+
+static bool collect_symtab_name(const char *name, void *arg)
+{
+	collect(arg, name);
 	return false;
 }
 
-/* The allocator names obj defines, exported or not (.symtab). */
+/*
+ * The allocator names obj defines, exported or not (.symtab).  libstdc++'s
+ * operator new and delete call malloc and free, so they are not a heap.
+ */
 static void carries_allocator(const struct object *obj, char *buf, size_t len)
 {
-	struct name_list nl = {0};
+	struct collect c = {.skip_cxx = is_libstdcxx(obj)};
+	struct name_list *nl = &c.nl;
 
 	for (size_t i = 1; i < obj->elf.n_dynsym; i++) {
 		const struct elf_sym *s = &obj->elf.dynsym[i];
 
-		if (elf_sym_defined(s) && is_allocator_or_internal(s->name))
-			name_list_add(&nl, s->name);
+		if (elf_sym_defined(s))
+			collect(&c, s->name);
 	}
-	if (!nl.n)
-		elf_symtab_any(&obj->elf, collect_allocator_name, &nl);
-	snprintf(buf, len, "%s%s", nl.buf, nl.n > MAX_LISTED ? ", ..." : "");
+	if (!nl->n)
+		elf_symtab_any(&obj->elf, collect_symtab_name, &c);
+	snprintf(buf, len, "%s%s", nl->buf, nl->n > MAX_LISTED ? ", ..." : "");
 }
 
 static void check_private_allocator(const struct context *ctx, const struct target *t,
@@ -284,7 +306,7 @@ static void check_private_allocator(const struct context *ctx, const struct targ
 	for (size_t i = t->first; i < t->last; i++) {
 		char found[600];
 
-		if (!is_late(ctx, i))
+		if (!is_late(ctx, t, i))
 			continue;
 		late++;
 		carries_allocator(ctx->p->loaded[i].obj, found, sizeof(found));
@@ -309,7 +331,7 @@ static void check_static_tls(const struct context *ctx, const struct target *t, 
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct elf_file *e = &ctx->p->loaded[i].obj->elf;
 
-		if (!is_late(ctx, i))
+		if (!is_late(ctx, t, i))
 			continue;
 		late++;
 		if ((e->flags & DF_STATIC_TLS) || e->n_tpoff_relocs) {
@@ -365,7 +387,7 @@ static void check_one_host(const struct context *ctx, const struct target *t, st
 		const char *other = l->obj->elf.soname ? l->obj->elf.soname : l->name;
 		const char *base = strrchr(other, '/') ? strrchr(other, '/') + 1 : other;
 
-		if ((int)i == ctx->host_idx || !is_late(ctx, i) || (int)i == t->root)
+		if ((int)i == ctx->host_idx || !is_late(ctx, t, i) || (int)i == t->root)
 			continue;
 		if (soname_stem(base) == stem && strncmp(base, soname, stem) == 0)
 			verdict_fail(v, "loading it also loads %s (%s): a second copy of the host, with a "
@@ -456,13 +478,22 @@ static void check_needed_resolves(const struct context *ctx, const struct target
 
 /* ---- undefined-symbols --------------------------------------------- */
 
+static bool has_unresolved(const struct process *p, size_t i)
+{
+	for (size_t k = 0; k < p->n_unresolved; k++)
+		if ((size_t)p->unresolved[k].requester == i)
+			return true;
+	return false;
+}
+
 static void check_undefined(const struct context *ctx, const struct target *t, struct verdict *v)
 {
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &ctx->p->loaded[i];
 		struct name_list nl = {0};
 
-		if (!is_late(ctx, i))
+		/* With a DT_NEEDED missing, needed-resolves says what matters. */
+		if (!is_late(ctx, t, i) || has_unresolved(ctx->p, i))
 			continue;
 		for (size_t k = 1; k < l->obj->elf.n_dynsym; k++) {
 			const struct elf_sym *s = &l->obj->elf.dynsym[k];
@@ -493,7 +524,7 @@ static void judge_late_flag(const struct context *ctx, const struct target *t, s
 	size_t late = 0;
 
 	for (size_t i = t->first; i < t->last; i++) {
-		if (!is_late(ctx, i))
+		if (!is_late(ctx, t, i))
 			continue;
 		late++;
 		if (has(&ctx->p->loaded[i].obj->elf))
