@@ -18,16 +18,22 @@ static const char *const c_allocator[] = {
 	"memalign", "valloc", "pvalloc", "malloc_usable_size", NULL,
 };
 
-/* C++17 operator new/delete, every variant (LP64 and ILP32 manglings). */
-static const char *const cxx_allocator[] = {
+/* C++17 operator new/delete, every variant: the unsized deletes, then the
+ * size_t ones in LP64 (m) and ILP32 (j) mangling. */
+static const char *const cxx_common[] = {
+	"_ZdlPv", "_ZdlPvRKSt9nothrow_t", "_ZdlPvSt11align_val_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+	"_ZdaPv", "_ZdaPvRKSt9nothrow_t", "_ZdaPvSt11align_val_t", "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+	NULL,
+};
+static const char *const cxx_lp64[] = {
 	"_Znwm", "_ZnwmRKSt9nothrow_t", "_ZnwmSt11align_val_t", "_ZnwmSt11align_val_tRKSt9nothrow_t",
 	"_Znam", "_ZnamRKSt9nothrow_t", "_ZnamSt11align_val_t", "_ZnamSt11align_val_tRKSt9nothrow_t",
+	"_ZdlPvm", "_ZdlPvmSt11align_val_t", "_ZdaPvm", "_ZdaPvmSt11align_val_t", NULL,
+};
+static const char *const cxx_ilp32[] = {
 	"_Znwj", "_ZnwjRKSt9nothrow_t", "_ZnwjSt11align_val_t", "_ZnwjSt11align_val_tRKSt9nothrow_t",
 	"_Znaj", "_ZnajRKSt9nothrow_t", "_ZnajSt11align_val_t", "_ZnajSt11align_val_tRKSt9nothrow_t",
-	"_ZdlPv", "_ZdlPvRKSt9nothrow_t", "_ZdlPvSt11align_val_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
-	"_ZdlPvm", "_ZdlPvmSt11align_val_t", "_ZdlPvj", "_ZdlPvjSt11align_val_t",
-	"_ZdaPv", "_ZdaPvRKSt9nothrow_t", "_ZdaPvSt11align_val_t", "_ZdaPvSt11align_val_tRKSt9nothrow_t",
-	"_ZdaPvm", "_ZdaPvmSt11align_val_t", "_ZdaPvj", "_ZdaPvjSt11align_val_t", NULL,
+	"_ZdlPvj", "_ZdlPvjSt11align_val_t", "_ZdaPvj", "_ZdaPvjSt11align_val_t", NULL,
 };
 
 /* Names only an allocator's implementation defines: an object carrying one
@@ -56,7 +62,7 @@ static bool in_list(const char *const *list, const char *name)
 
 static bool is_cxx_allocator(const char *name)
 {
-	return in_list(cxx_allocator, name);
+	return in_list(cxx_common, name) || in_list(cxx_lp64, name) || in_list(cxx_ilp32, name);
 }
 
 bool is_allocator_symbol(const char *name)
@@ -67,6 +73,18 @@ bool is_allocator_symbol(const char *name)
 static bool is_allocator_or_internal(const char *name)
 {
 	return is_allocator_symbol(name) || in_list(allocator_internals, name);
+}
+
+struct name_list {
+	char buf[512];
+	size_t used, n;
+};
+
+static void name_list_add(struct name_list *nl, const char *name)
+{
+	if (nl->n++ < MAX_LISTED && nl->used < sizeof(nl->buf))
+		nl->used += (size_t)snprintf(nl->buf + nl->used, sizeof(nl->buf) - nl->used, "%s%s",
+					     nl->n > 1 ? ", " : "", name);
 }
 
 /* A file the user named, or the SONAME a dependency is known by. */
@@ -171,6 +189,39 @@ static void scope_order(const struct context *ctx, char *buf, size_t len)
 
 static void carries_allocator(const struct object *obj, char *buf, size_t len);
 
+static void missing_from(const struct object *obj, const char *const *names, struct name_list *nl)
+{
+	for (; *names; names++)
+		if (!exports_symbol(obj, *names))
+			name_list_add(nl, *names);
+}
+
+/*
+ * The provider must export the whole set: a name it leaves out binds to
+ * glibc's (or libstdc++'s) definition, on glibc's heap.  C++ operators are
+ * judged only when it defines some, else libstdc++'s forward to malloc.
+ */
+static void check_complete_set(const struct context *ctx, struct verdict *v)
+{
+	const struct object *obj = ctx->p->loaded[ctx->provider].obj;
+	struct name_list nl = {0};
+	bool any_cxx = false;
+
+	if (is_libc(obj))
+		return;
+	missing_from(obj, c_allocator, &nl);
+	for (size_t i = 1; i < obj->elf.n_dynsym && !any_cxx; i++)
+		any_cxx = elf_sym_defined(&obj->elf.dynsym[i]) && is_cxx_allocator(obj->elf.dynsym[i].name);
+	if (any_cxx) {
+		missing_from(obj, cxx_common, &nl);
+		missing_from(obj, obj->elf.is64 ? cxx_lp64 : cxx_ilp32, &nl);
+	}
+	if (nl.n)
+		verdict_fail(v, "the allocator %s does not export %s%s: calls to %s reach another "
+			     "heap", name_of(&ctx->p->loaded[ctx->provider]), nl.buf,
+			     nl.n > MAX_LISTED ? ", ..." : "", nl.n == 1 ? "it" : "them");
+}
+
 static void check_start_up_provider(const struct context *ctx, struct verdict *v)
 {
 	const struct process *p = ctx->p;
@@ -179,6 +230,7 @@ static void check_start_up_provider(const struct context *ctx, struct verdict *v
 	scope_order(ctx, order, sizeof(order));
 	if (ctx->provider < 0)
 		return verdict_fail(v, "nothing in the global scope defines malloc (order: %s)", order);
+	check_complete_set(ctx, v);
 	if (ctx->intended >= 0 && ctx->intended != ctx->provider)
 		verdict_fail(v, "%s defines malloc, but %s comes first in the global scope and wins "
 			     "(order: %s)", name_of(&p->loaded[ctx->intended]),
@@ -248,18 +300,6 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 }
 
 /* ---- private-allocator --------------------------------------------- */
-
-struct name_list {
-	char buf[512];
-	size_t used, n;
-};
-
-static void name_list_add(struct name_list *nl, const char *name)
-{
-	if (nl->n++ < MAX_LISTED && nl->used < sizeof(nl->buf))
-		nl->used += (size_t)snprintf(nl->buf + nl->used, sizeof(nl->buf) - nl->used, "%s%s",
-					     nl->n > 1 ? ", " : "", name);
-}
 
 struct collect {
 	struct name_list nl;
