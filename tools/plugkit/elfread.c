@@ -119,8 +119,10 @@ static int read_header(struct reader *r)
 	struct elf_file *elf = r->elf;
 	const unsigned char *id = elf->map;
 
-	if (elf->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG) != 0)
+	if (elf->size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0)
 		return fail(r, "not an ELF file");
+	if (elf->size < EI_NIDENT)
+		return fail(r, "truncated ELF header (%zu bytes)", elf->size);
 	if (id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64)
 		return fail(r, "unknown ELF class %u", id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB && id[EI_DATA] != ELFDATA2MSB)

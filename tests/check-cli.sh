@@ -1,0 +1,58 @@
+#!/bin/sh
+# TAP: plugkit's command line, and bad input: every unreadable or hostile
+# file exits 2 with a message naming it, and nothing hangs.
+# usage: check-cli.sh PLUGKIT GOOD_PLUGIN
+set -u
+plugkit=$1 good=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 failed=0
+
+# expect NAME STATUS ERE -- ARGS...: plugkit ARGS exits STATUS, its output
+# matches ERE, and it finishes within 10 seconds.
+expect() {
+	name=$1 want=$2 pattern=$3
+	shift 4
+	out=$(timeout 10 "$plugkit" "$@" 2>&1)
+	status=$?
+	n=$((n + 1))
+	if [ "$status" -eq "$want" ] && printf '%s\n' "$out" | grep -Eq -- "$pattern"; then
+		echo "ok $n - $name"
+	else
+		failed=1
+		echo "not ok $n - $name (exit $status, wanted $want)"
+		printf '%s\n' "$out" | sed 's/^/# /'
+	fi
+}
+
+: >"$tmp/empty.so"
+printf '#!/bin/sh\n' >"$tmp/script.so"
+head -c 200 "$good" >"$tmp/truncated.so"
+mkfifo "$tmp/fifo.so"
+mkdir "$tmp/dir.so"
+printf 'static-tls *.so\n' >"$tmp/no-reason.waivers"
+printf 'no-such-check *.so because\n' >"$tmp/bad-id.waivers"
+
+expect "--help" 0 'Usage: plugkit COMMAND' -- --help
+expect "--version" 0 '^plugkit [0-9]' -- --version
+expect "help check lists the checks" 0 'static-tls' -- help check
+expect "no command" 2 'Usage' --
+expect "unknown command" 2 "unknown command 'frobnicate'" -- frobnicate
+expect "check without files" 2 'nothing to check' -- check
+expect "unknown option" 2 "Try 'plugkit help check'" -- check --bogus "$good"
+expect "unknown format" 2 "unknown format 'xml'" -- check --format xml "$good"
+expect "empty file" 2 "$tmp/empty.so: empty file" -- check "$tmp/empty.so"
+expect "not ELF" 2 "$tmp/script.so: not an ELF file" -- check "$tmp/script.so"
+expect "truncated ELF" 2 "$tmp/truncated.so: .*outside the file" -- check "$tmp/truncated.so"
+expect "FIFO, no hang" 2 "$tmp/fifo.so: not a regular file \\(a FIFO\\)" -- check "$tmp/fifo.so"
+expect "directory" 2 "$tmp/dir.so: not a regular file \\(a directory\\)" -- check "$tmp/dir.so"
+expect "missing file" 2 "$tmp/absent.so: No such file" -- check "$tmp/absent.so"
+expect "bad --shim" 2 "$tmp/empty.so: empty file" -- check --shim "$tmp/empty.so" "$good"
+expect "waiver without a reason" 2 'no-reason.waivers:1: .*reason' -- check --waivers "$tmp/no-reason.waivers" "$good"
+expect "waiver for no check" 2 "no check is called 'no-such-check'" -- check --waivers "$tmp/bad-id.waivers" "$good"
+expect "good plugin alone" 0 '0 fail' -- check --color never "$good"
+expect "json summary" 0 '"summary":\{"pass":[0-9]+,"fail":0' -- check --format json "$good"
+expect "tap plan" 0 '^1\.\.[0-9]+' -- check --format tap "$good"
+
+echo "1..$n"
+exit $failed

@@ -1,0 +1,347 @@
+/*
+ * The ELF reader on files made here: ELF32 and ELF64 in both byte orders,
+ * then the same files broken every way the reader must survive (truncated
+ * at every length, offsets and counts out of range, not ELF at all, not a
+ * regular file).  Run under ASan+UBSan in CI.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "elfread.h"
+
+static char dir[] = "/tmp/plugkit-elfread-XXXXXX";
+
+struct image {
+	unsigned char buf[1024];
+	size_t size;
+	bool is64, big;
+	/* where the builder put things, for the tests that break them */
+	size_t phoff, dynoff, strtab_off, hash_off;
+};
+
+static void put(struct image *im, size_t off, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		im->buf[off + (im->big ? bytes - 1 - i : i)] = (unsigned char)(v >> (8 * i));
+}
+
+/* An address-sized field. */
+static void put_word(struct image *im, size_t off, uint64_t v)
+{
+	put(im, off, v, im->is64 ? 8 : 4);
+}
+
+static const char strtab[] = "\0libfoo.so.1\0libc.so.6\0libme.so.2\0$ORIGIN/../lib\0malloc\0";
+enum { STR_FOO = 1, STR_LIBC = 13, STR_SONAME = 23, STR_RUNPATH = 34, STR_MALLOC = 49 };
+
+/*
+ * A shared object with four program headers (PT_LOAD over the whole file,
+ * PT_DYNAMIC, PT_TLS of 4096 bytes, PT_GNU_STACK), two DT_NEEDED, SONAME,
+ * RUNPATH, DF_STATIC_TLS, and a DT_HASH'd symbol table defining malloc.
+ */
+static void build(struct image *im, bool is64, bool big)
+{
+	size_t ehsize = is64 ? 64 : 52, phentsize = is64 ? 56 : 32, dynent = is64 ? 16 : 8;
+	size_t symsize = is64 ? 24 : 16, off;
+	struct dyn_entry { uint64_t tag, val; } dyn[12];
+	size_t ndyn = 0, symoff;
+
+	memset(im, 0, sizeof(*im));
+	im->is64 = is64;
+	im->big = big;
+	memcpy(im->buf, ELFMAG, SELFMAG);
+	im->buf[EI_CLASS] = is64 ? ELFCLASS64 : ELFCLASS32;
+	im->buf[EI_DATA] = big ? ELFDATA2MSB : ELFDATA2LSB;
+	im->buf[EI_VERSION] = EV_CURRENT;
+	put(im, 16, ET_DYN, 2);
+	put(im, 18, is64 ? EM_X86_64 : EM_386, 2);
+	im->phoff = ehsize;
+	put_word(im, is64 ? 32 : 28, im->phoff);
+	put(im, is64 ? 54 : 42, phentsize, 2);
+	put(im, is64 ? 56 : 44, 4, 2);
+
+	im->dynoff = im->phoff + 4 * phentsize;
+	im->strtab_off = im->dynoff + 12 * dynent;
+	symoff = im->strtab_off + sizeof(strtab);
+	symoff = (symoff + 7) & ~(size_t)7;
+	im->hash_off = symoff + 2 * symsize;
+	im->size = im->hash_off + 5 * 4;
+	memcpy(im->buf + im->strtab_off, strtab, sizeof(strtab));
+
+	/* symbol 1: malloc, global function, defined in section 1 */
+	off = symoff + symsize;
+	put(im, off, STR_MALLOC, 4);
+	if (is64) {
+		im->buf[off + 4] = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+		put(im, off + 6, 1, 2);
+		put(im, off + 8, 0x100, 8);
+	} else {
+		put(im, off + 4, 0x100, 4);
+		im->buf[off + 12] = ELF32_ST_INFO(STB_GLOBAL, STT_FUNC);
+		put(im, off + 14, 1, 2);
+	}
+	/* DT_HASH: nbucket 1, nchain 2, bucket[0] = 1, chain = {0, 0} */
+	put(im, im->hash_off, 1, 4);
+	put(im, im->hash_off + 4, 2, 4);
+	put(im, im->hash_off + 8, 1, 4);
+
+	dyn[ndyn++] = (struct dyn_entry){DT_NEEDED, STR_FOO};
+	dyn[ndyn++] = (struct dyn_entry){DT_NEEDED, STR_LIBC};
+	dyn[ndyn++] = (struct dyn_entry){DT_SONAME, STR_SONAME};
+	dyn[ndyn++] = (struct dyn_entry){DT_RUNPATH, STR_RUNPATH};
+	dyn[ndyn++] = (struct dyn_entry){DT_STRTAB, im->strtab_off};
+	dyn[ndyn++] = (struct dyn_entry){DT_STRSZ, sizeof(strtab)};
+	dyn[ndyn++] = (struct dyn_entry){DT_SYMTAB, symoff};
+	dyn[ndyn++] = (struct dyn_entry){DT_SYMENT, symsize};
+	dyn[ndyn++] = (struct dyn_entry){DT_HASH, im->hash_off};
+	dyn[ndyn++] = (struct dyn_entry){DT_FLAGS, DF_STATIC_TLS};
+	dyn[ndyn++] = (struct dyn_entry){DT_NULL, 0};
+	for (size_t i = 0; i < ndyn; i++) {
+		put_word(im, im->dynoff + i * dynent, dyn[i].tag);
+		put_word(im, im->dynoff + i * dynent + dynent / 2, dyn[i].val);
+	}
+
+	/* Program headers: type, flags, offset, vaddr, filesz, memsz. */
+	struct { uint32_t type, flags; uint64_t off, size, memsz; } ph[4] = {
+		{PT_LOAD, PF_R | PF_X, 0, im->size, im->size},
+		{PT_DYNAMIC, PF_R | PF_W, im->dynoff, ndyn * dynent, ndyn * dynent},
+		{PT_TLS, PF_R, 0, 0, 4096},
+		{PT_GNU_STACK, PF_R | PF_W, 0, 0, 0},
+	};
+	for (size_t i = 0; i < 4; i++) {
+		size_t p = im->phoff + i * phentsize;
+
+		put(im, p, ph[i].type, 4);
+		if (is64) {
+			put(im, p + 4, ph[i].flags, 4);
+			put(im, p + 8, ph[i].off, 8);
+			put(im, p + 16, ph[i].off, 8);
+			put(im, p + 32, ph[i].size, 8);
+			put(im, p + 40, ph[i].memsz, 8);
+		} else {
+			put(im, p + 4, ph[i].off, 4);
+			put(im, p + 8, ph[i].off, 4);
+			put(im, p + 16, ph[i].size, 4);
+			put(im, p + 20, ph[i].memsz, 4);
+			put(im, p + 24, ph[i].flags, 4);
+		}
+	}
+}
+
+static const char *write_file(const char *name, const void *data, size_t size)
+{
+	static char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, size), (ssize_t)size);
+	close(fd);
+	return path;
+}
+
+/* Parses and reads everything the checks read; returns elf_open's result. */
+static int parse(const char *path, char *err, size_t errlen)
+{
+	struct elf_file elf;
+	int rc = elf_open(path, &elf, err, errlen);
+
+	if (rc != 0) {
+		assert_non_null(strstr(err, path));
+		return rc;
+	}
+	for (size_t i = 0; i < elf.n_needed; i++)
+		assert_non_null(elf.needed[i]);
+	for (size_t i = 0; i < elf.n_dynsym; i++) {
+		const int *idx;
+
+		assert_non_null(elf.dynsym[i].name);
+		assert_true(elf_dynsym_lookup(&elf, elf.dynsym[i].name, &idx) >= 1);
+	}
+	elf_close(&elf);
+	return 0;
+}
+
+static void check_image(bool is64, bool big)
+{
+	struct image im;
+	struct elf_file elf;
+	char err[512];
+	const int *idx;
+	const char *path;
+
+	build(&im, is64, big);
+	path = write_file("good.so", im.buf, im.size);
+	assert_int_equal(elf_open(path, &elf, err, sizeof(err)), 0);
+	assert_int_equal(elf.is64, is64);
+	assert_int_equal(elf.big_endian, big);
+	assert_int_equal(elf.n_needed, 2);
+	assert_string_equal(elf.needed[0], "libfoo.so.1");
+	assert_string_equal(elf.needed[1], "libc.so.6");
+	assert_string_equal(elf.soname, "libme.so.2");
+	assert_string_equal(elf.runpath, "$ORIGIN/../lib");
+	assert_null(elf.rpath);
+	assert_true(elf.flags & DF_STATIC_TLS);
+	assert_true(elf.has_tls);
+	assert_int_equal(elf.tls_memsz, 4096);
+	assert_false(elf.exec_stack);
+	assert_int_equal(elf.n_dynsym, 2);
+	assert_int_equal(elf_dynsym_lookup(&elf, "malloc", &idx), 1);
+	assert_int_equal(idx[0], 1);
+	assert_true(elf_sym_defined(&elf.dynsym[1]));
+	assert_int_equal(elf.dynsym[1].type, STT_FUNC);
+	assert_int_equal(elf_dynsym_lookup(&elf, "free", &idx), 0);
+	elf_close(&elf);
+}
+
+static void reads_elf64_little_endian(void **state) { (void)state; check_image(true, false); }
+static void reads_elf64_big_endian(void **state) { (void)state; check_image(true, true); }
+static void reads_elf32_little_endian(void **state) { (void)state; check_image(false, false); }
+static void reads_elf32_big_endian(void **state) { (void)state; check_image(false, true); }
+
+/* Every prefix of a good file: parsed or refused, never read past. */
+static void survives_every_truncation(void **state)
+{
+	struct image im;
+	char err[512];
+
+	(void)state;
+	for (int cls = 0; cls < 2; cls++) {
+		build(&im, cls, false);
+		for (size_t len = 1; len < im.size; len++) {
+			const char *path = write_file("truncated.so", im.buf, len);
+
+			/* Cut inside the headers or the dynamic section: refused. */
+			if (len <= im.strtab_off)
+				assert_int_equal(parse(path, err, sizeof(err)), -1);
+			else
+				parse(path, err, sizeof(err));
+		}
+	}
+}
+
+static void expect_refused(struct image *im, const char *what)
+{
+	char err[512];
+	const char *path = write_file("broken.so", im->buf, im->size);
+
+	assert_int_equal(parse(path, err, sizeof(err)), -1);
+	print_message("%s\n", err);
+	assert_non_null(strstr(err, what));
+}
+
+static void refuses_out_of_range_offsets(void **state)
+{
+	struct image im;
+
+	(void)state;
+	build(&im, true, false);
+	put(&im, 32, 0x7fffffffffffff00ull, 8);               /* e_phoff */
+	expect_refused(&im, "program headers");
+
+	build(&im, true, false);
+	put(&im, im.phoff + 56 + 8, 0xfffffff0ull, 8);        /* PT_DYNAMIC p_offset */
+	expect_refused(&im, "PT_DYNAMIC");
+
+	build(&im, true, false);
+	put(&im, im.dynoff + 4 * 16 + 8, 0x100000, 8);        /* DT_STRTAB address */
+	expect_refused(&im, "DT_STRTAB");
+
+	build(&im, true, false);
+	put(&im, im.dynoff + 8, 0x7fff, 8);                   /* DT_NEEDED string */
+	expect_refused(&im, "DT_NEEDED");
+}
+
+static void refuses_absurd_counts(void **state)
+{
+	struct image im;
+
+	(void)state;
+	build(&im, true, false);
+	put(&im, 56, 0xfffe, 2);                              /* e_phnum */
+	expect_refused(&im, "program headers");
+
+	build(&im, true, false);
+	put(&im, im.hash_off + 4, 0xffffffffu, 4);            /* DT_HASH nchain */
+	expect_refused(&im, "dynamic symbol");
+
+	build(&im, false, true);
+	put(&im, 44, 0xffff, 2);                              /* PN_XNUM */
+	expect_refused(&im, "program headers");
+}
+
+static void refuses_what_is_not_elf(void **state)
+{
+	static const char text[] = "#!/bin/sh\necho not a library\n";
+	char err[512], path[300];
+	struct elf_file elf;
+
+	(void)state;
+	assert_int_equal(elf_open(write_file("script.so", text, sizeof(text)), &elf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not an ELF file"));
+	assert_int_equal(elf_open(write_file("empty.so", "", 0), &elf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "empty file"));
+	assert_int_equal(elf_open(write_file("short.so", ELFMAG "\2\1", 6), &elf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated ELF header"));
+	assert_int_equal(elf_open(dir, &elf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a directory"));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	/* Opening a FIFO for reading would block without a writer. */
+	assert_int_equal(elf_open(path, &elf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a FIFO"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/absent.so", dir);
+	assert_int_equal(elf_open(path, &elf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, strerror(ENOENT)));
+}
+
+static int make_dir(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char path[300];
+	static const char *const names[] = {"good.so", "truncated.so", "broken.so", "script.so",
+					    "empty.so", "short.so", NULL};
+
+	(void)state;
+	for (const char *const *n = names; *n; n++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *n);
+		unlink(path);
+	}
+	return rmdir(dir);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reads_elf64_little_endian),
+		cmocka_unit_test(reads_elf64_big_endian),
+		cmocka_unit_test(reads_elf32_little_endian),
+		cmocka_unit_test(reads_elf32_big_endian),
+		cmocka_unit_test(survives_every_truncation),
+		cmocka_unit_test(refuses_out_of_range_offsets),
+		cmocka_unit_test(refuses_absurd_counts),
+		cmocka_unit_test(refuses_what_is_not_elf),
+	};
+
+	return cmocka_run_group_tests_name("elfread", tests, make_dir, remove_dir);
+}
