@@ -330,7 +330,27 @@ static int remove_dir(void **state)
 	return rmdir(dir);
 }
 
-int main(void)
+/* --write-corpus DIR: the four good images, as seeds for the fuzzer. */
+static int write_corpus(const char *out)
+{
+	for (int cls = 0; cls < 2; cls++)
+		for (int big = 0; big < 2; big++) {
+			struct image im;
+			char path[4096];
+			FILE *f;
+
+			build(&im, cls, big);
+			snprintf(path, sizeof(path), "%s/elf%d-%s.so", out, cls ? 64 : 32, big ? "be" : "le");
+			f = fopen(path, "wb");
+			if (!f || fwrite(im.buf, 1, im.size, f) != im.size || fclose(f) != 0) {
+				perror(path);
+				return 1;
+			}
+		}
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_elf64_little_endian),
@@ -343,5 +363,7 @@ int main(void)
 		cmocka_unit_test(refuses_what_is_not_elf),
 	};
 
+	if (argc == 3 && strcmp(argv[1], "--write-corpus") == 0)
+		return write_corpus(argv[2]);
 	return cmocka_run_group_tests_name("elfread", tests, make_dir, remove_dir);
 }

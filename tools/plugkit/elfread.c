@@ -148,7 +148,7 @@ static int read_header(struct reader *r)
 	return 0;
 }
 
-/* PT_DYNAMIC, PT_TLS, PT_GNU_STACK, PT_INTERP, PT_LOAD flags.  Returns the
+/* PT_DYNAMIC, PT_TLS, PT_GNU_STACK, PT_LOAD flags.  Returns the
  * dynamic section's file range through *dyn_off / *dyn_size. */
 static int read_program_headers(struct reader *r, uint64_t *dyn_off, uint64_t *dyn_size)
 {
@@ -179,12 +179,6 @@ static int read_program_headers(struct reader *r, uint64_t *dyn_off, uint64_t *d
 		case PT_GNU_STACK:
 			gnu_stack = true;
 			elf->exec_stack = (p_flags & PF_X) != 0;
-			break;
-		case PT_INTERP:
-			if (!in_file(elf, p_offset, p_filesz) || p_filesz == 0 ||
-			    elf->map[p_offset + p_filesz - 1] != '\0')
-				return fail(r, "PT_INTERP is not a string inside the file");
-			elf->interp = (const char *)elf->map + p_offset;
 			break;
 		case PT_LOAD:
 			if ((p_flags & (PF_W | PF_X)) == (PF_W | PF_X))
@@ -347,6 +341,102 @@ static int count_dynsyms(struct reader *r, const struct dyn *d, uint64_t *count)
 	return 0;
 }
 
+/* Relocation types that fix a TLS offset from the thread pointer into the
+ * object: they need the object's TLS in the static block. */
+static bool is_tpoff_reloc(uint16_t machine, uint32_t type)
+{
+	static const struct {
+		uint16_t machine;
+		uint32_t types[4];
+	} table[] = {
+		{EM_X86_64, {R_X86_64_TPOFF64, R_X86_64_TPOFF32}},
+		{EM_386, {R_386_TLS_TPOFF, R_386_TLS_TPOFF32}},
+		{EM_AARCH64, {R_AARCH64_TLS_TPREL}},
+		{EM_ARM, {R_ARM_TLS_TPOFF32}},
+		{EM_PPC64, {R_PPC64_TPREL64}},
+		{EM_PPC, {R_PPC_TPREL32}},
+		{EM_RISCV, {R_RISCV_TLS_TPREL32, R_RISCV_TLS_TPREL64}},
+		{EM_S390, {R_390_TLS_TPOFF}},
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (table[i].machine != machine)
+			continue;
+		for (size_t j = 0; j < 4 && table[i].types[j]; j++)
+			if (table[i].types[j] == type)
+				return true;
+	}
+	return false;
+}
+
+/* The three tables of dynamic relocations: DT_RELA, DT_REL, DT_JMPREL. */
+struct reloc_table {
+	uint64_t addr, size, entsize;
+	bool rela;
+};
+
+static void reloc_tables(const struct dyn *d, struct reloc_table t[3])
+{
+	t[0] = (struct reloc_table){d->rela, d->relasz, d->relaent, true};
+	t[1] = (struct reloc_table){d->rel, d->relsz, d->relent, false};
+	t[2] = (struct reloc_table){d->jmprel, d->pltrelsz, d->pltrel == DT_RELA ? d->relaent : d->relent,
+				    d->pltrel == DT_RELA};
+}
+
+/*
+ * Calls fn(sym, type) for every relocation of every table, after checking
+ * the table lies in the file.
+ */
+static int walk_relocs(struct reader *r, const struct dyn *d,
+		       void (*fn)(struct reader *, uint64_t sym, uint32_t type, void *), void *arg)
+{
+	struct elf_file *elf = r->elf;
+	struct reloc_table t[3];
+
+	reloc_tables(d, t);
+	for (int k = 0; k < 3; k++) {
+		uint64_t want = elf->is64 ? (t[k].rela ? 24 : 16) : (t[k].rela ? 12 : 8);
+		uint64_t entsize = t[k].entsize ? t[k].entsize : want, off;
+
+		if (!t[k].addr || !t[k].size)
+			continue;
+		if (entsize < want)
+			return fail(r, "relocation entries of %llu bytes are too small",
+				    (unsigned long long)entsize);
+		if (!vaddr_to_off(r, t[k].addr, t[k].size, &off))
+			return fail(r, "dynamic relocations lie outside the file");
+		for (uint64_t i = 0; i < t[k].size / entsize; i++) {
+			uint64_t info = rdword(elf, off + i * entsize + (elf->is64 ? 8 : 4));
+
+			fn(r, elf->is64 ? info >> 32 : info >> 8,
+			   elf->is64 ? (uint32_t)info : (uint32_t)(info & 0xff), arg);
+		}
+	}
+	return 0;
+}
+
+static void note_max_symbol(struct reader *r, uint64_t sym, uint32_t type, void *arg)
+{
+	uint64_t *max = arg;
+
+	(void)r;
+	(void)type;
+	if (sym > *max)
+		*max = sym;
+}
+
+static void note_reloc(struct reader *r, uint64_t sym, uint32_t type, void *arg)
+{
+	struct elf_file *elf = r->elf;
+
+	(void)arg;
+	if (is_tpoff_reloc(elf->machine, type))
+		elf->n_tpoff_relocs++;
+	/* read_dynsyms sized the table to cover every index named here. */
+	if (sym && sym < elf->n_dynsym)
+		elf->dynsym[sym].referenced = true;
+}
+
 static int read_dynsyms(struct reader *r, const struct dyn *d)
 {
 	struct elf_file *elf = r->elf;
@@ -358,8 +448,14 @@ static int read_dynsyms(struct reader *r, const struct dyn *d)
 	if (d->syment && d->syment != entsize)
 		return fail(r, "DT_SYMENT %llu is not %llu", (unsigned long long)d->syment,
 			    (unsigned long long)entsize);
-	if (count_dynsyms(r, d, &count) != 0)
+	uint64_t max_reloc_sym = 0;
+
+	if (count_dynsyms(r, d, &count) != 0 || walk_relocs(r, d, note_max_symbol, &max_reloc_sym) != 0)
 		return -1;
+	/* The hash tables leave out what no lookup needs (a DT_GNU_HASH
+	 * covers defined symbols only); relocations may name the rest. */
+	if (max_reloc_sym >= count)
+		count = max_reloc_sym + 1;
 	if (count > ELF_MAX_ENTRIES)
 		return fail(r, "absurd dynamic symbol count %llu", (unsigned long long)count);
 	if (count == 0)
@@ -505,66 +601,6 @@ static int read_verneed(struct reader *r, const struct dyn *d)
 	return 0;
 }
 
-/* Relocation types that fix a TLS offset from the thread pointer into the
- * object: they need the object's TLS in the static block. */
-static bool is_tpoff_reloc(uint16_t machine, uint32_t type)
-{
-	static const struct {
-		uint16_t machine;
-		uint32_t types[4];
-	} table[] = {
-		{EM_X86_64, {R_X86_64_TPOFF64, R_X86_64_TPOFF32}},
-		{EM_386, {R_386_TLS_TPOFF, R_386_TLS_TPOFF32}},
-		{EM_AARCH64, {R_AARCH64_TLS_TPREL}},
-		{EM_ARM, {R_ARM_TLS_TPOFF32}},
-		{EM_PPC64, {R_PPC64_TPREL64}},
-		{EM_PPC, {R_PPC_TPREL32}},
-		{EM_RISCV, {R_RISCV_TLS_TPREL32, R_RISCV_TLS_TPREL64}},
-		{EM_S390, {R_390_TLS_TPOFF}},
-	};
-
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (table[i].machine != machine)
-			continue;
-		for (size_t j = 0; j < 4 && table[i].types[j]; j++)
-			if (table[i].types[j] == type)
-				return true;
-	}
-	return false;
-}
-
-static int read_relocs(struct reader *r, uint64_t addr, uint64_t size, bool rela, uint64_t entsize)
-{
-	struct elf_file *elf = r->elf;
-	uint64_t want = elf->is64 ? (rela ? 24 : 16) : (rela ? 12 : 8);
-	uint64_t off;
-
-	if (!addr || !size)
-		return 0;
-	if (entsize == 0)
-		entsize = want;
-	if (entsize < want)
-		return fail(r, "relocation entries of %llu bytes are too small",
-			    (unsigned long long)entsize);
-	if (!vaddr_to_off(r, addr, size, &off))
-		return fail(r, "dynamic relocations lie outside the file");
-	for (uint64_t i = 0; i < size / entsize; i++) {
-		uint64_t info = rdword(elf, off + i * entsize + (elf->is64 ? 8 : 4));
-		uint64_t sym = elf->is64 ? info >> 32 : info >> 8;
-		uint32_t type = elf->is64 ? (uint32_t)info : (uint32_t)(info & 0xff);
-
-		if (is_tpoff_reloc(elf->machine, type))
-			elf->n_tpoff_relocs++;
-		if (sym == 0)
-			continue;
-		if (sym >= elf->n_dynsym)
-			return fail(r, "relocation %llu names symbol %llu of %zu",
-				    (unsigned long long)i, (unsigned long long)sym, elf->n_dynsym);
-		elf->dynsym[sym].referenced = true;
-	}
-	return 0;
-}
-
 /* Section headers are optional (ld.so never reads them); use them only to
  * find .symtab, where hidden and local definitions still show. */
 static int read_sections(struct reader *r)
@@ -619,10 +655,7 @@ static int parse(struct reader *r)
 	if (elf->has_dynamic) {
 		if (read_dynamic(r, dyn_off, dyn_size, &d) != 0 || read_dynsyms(r, &d) != 0 ||
 		    read_verdef(r, &d) != 0 || read_verneed(r, &d) != 0 ||
-		    read_relocs(r, d.rela, d.relasz, true, d.relaent) != 0 ||
-		    read_relocs(r, d.rel, d.relsz, false, d.relent) != 0 ||
-		    read_relocs(r, d.jmprel, d.pltrelsz, d.pltrel == DT_RELA,
-				d.pltrel == DT_RELA ? d.relaent : d.relent) != 0)
+		    walk_relocs(r, &d, note_reloc, NULL) != 0)
 			return -1;
 	}
 	return read_sections(r);

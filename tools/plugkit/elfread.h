@@ -42,7 +42,7 @@ struct elf_file {
 	uint8_t osabi;
 
 	bool has_dynamic;
-	const char *soname, *rpath, *runpath, *interp;
+	const char *soname, *rpath, *runpath;
 	const char **needed;
 	size_t n_needed;
 	uint64_t flags, flags_1;

@@ -9,6 +9,7 @@
 #include "checks.h"
 #include "ldso.h"
 #include "report.h"
+#include "scan.h"
 #include "waiver.h"
 
 static void usage_main(FILE *out)
@@ -18,6 +19,7 @@ static void usage_main(FILE *out)
 	      "\n"
 	      "Commands:\n"
 	      "  check   judge a host and its plugins against the plugin-linking contract\n"
+	      "  scan    list what the loader sees in ELF files (SONAME, NEEDED, RUNPATH, flags)\n"
 	      "  help    show help for a command\n"
 	      "\n"
 	      "  -h, --help     show this help\n"
@@ -49,6 +51,51 @@ static void usage_check(FILE *out)
 	      "Checks:\n",
 	      out);
 	print_check_list(out);
+}
+
+static void usage_scan(FILE *out)
+{
+	fputs("Usage: plugkit scan [-R] PATH...\n"
+	      "One line per ELF file: type, SONAME, DT_NEEDED, DT_RPATH/DT_RUNPATH, and\n"
+	      "static-tls=BYTES, textrel, execstack or wx when the file has them.\n"
+	      "Files that are not ELF are passed over.\n"
+	      "\n"
+	      "  -R, --recursive  scan directories, without following symlinks\n"
+	      "\n"
+	      "Exit status: 0, 1 when an ELF file is broken, 2 on a usage error or a\n"
+	      "PATH that does not exist.\n",
+	      out);
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"recursive", no_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool recursive = false;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "Rh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'R':
+			recursive = true;
+			break;
+		case 'h':
+			usage_scan(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help scan'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		fputs("plugkit scan: no PATH given\nTry 'plugkit help scan'.\n", stderr);
+		return 2;
+	}
+	return scan_paths(argv + optind, (size_t)(argc - optind), recursive);
 }
 
 struct check_opts {
@@ -206,6 +253,10 @@ static int cmd_help(int argc, char **argv)
 		usage_check(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "scan") == 0) {
+		usage_scan(stdout);
+		return 0;
+	}
 	fprintf(stderr, "plugkit help: no command '%s'\n", argv[1]);
 	return 2;
 }
@@ -226,6 +277,8 @@ int main(int argc, char **argv)
 		return cmd_help(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "scan") == 0)
+		return cmd_scan(argc - 1, argv + 1);
 	fprintf(stderr, "plugkit: unknown command '%s'\nTry 'plugkit --help'.\n", argv[1]);
 	return 2;
 }
