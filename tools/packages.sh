@@ -26,7 +26,11 @@ ensure_packages() {
 }
 
 # What building the project and its tests needs on Debian 12.
-build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils libjemalloc-dev libcmocka-dev)
+build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libjemalloc-dev libcmocka-dev patchelf)
+
+# The test suite's extras: valgrind for the memcheck setup, clang and its
+# libFuzzer runtime for the fuzz smoke run.
+test_packages=(valgrind clang libclang-rt-14-dev)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).
