@@ -65,7 +65,7 @@ static bool is_cxx_allocator(const char *name)
 	return in_list(cxx_common, name) || in_list(cxx_lp64, name) || in_list(cxx_ilp32, name);
 }
 
-bool is_allocator_symbol(const char *name)
+static bool is_allocator_symbol(const char *name)
 {
 	return in_list(c_allocator, name) || is_cxx_allocator(name);
 }
@@ -74,6 +74,12 @@ static bool is_allocator_or_internal(const char *name)
 {
 	return is_allocator_symbol(name) || in_list(allocator_internals, name);
 }
+
+/* Every allocator name, C first.  Checks look these up (binary search)
+ * rather than walk tables of thousands of symbols. */
+static const char *const *const allocator_lists[] = {
+	c_allocator, cxx_common, cxx_lp64, cxx_ilp32, NULL,
+};
 
 struct name_list {
 	char buf[512];
@@ -123,14 +129,14 @@ static bool is_libstdcxx(const struct object *obj)
 	return obj->elf.soname && strncmp(obj->elf.soname, "libstdc++.so", 12) == 0;
 }
 
-static bool exports_symbol(const struct object *obj, const char *name)
+static bool exports_symbol(struct object *obj, const char *name)
 {
-	for (size_t i = 1; i < obj->elf.n_dynsym; i++) {
-		const struct elf_sym *s = &obj->elf.dynsym[i];
+	const int *idx;
+	size_t n = elf_dynsym_lookup(&obj->elf, name, &idx);
 
-		if (elf_sym_defined(s) && s->bind != STB_LOCAL && strcmp(s->name, name) == 0)
+	for (size_t k = 0; k < n; k++)
+		if (elf_sym_defined(&obj->elf.dynsym[idx[k]]) && obj->elf.dynsym[idx[k]].bind != STB_LOCAL)
 			return true;
-	}
 	return false;
 }
 
@@ -150,13 +156,11 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
 	const struct elf_file *shim = &ctx->shim->elf;
 	bool needs_host = false;
 
-	for (size_t i = 1; i < shim->n_dynsym; i++) {
-		const struct elf_sym *s = &shim->dynsym[i];
-
-		if (elf_sym_defined(s) && s->bind != STB_LOCAL && is_allocator_symbol(s->name))
-			verdict_fail(v, "the shim defines and exports %s: the executable comes first in "
-				     "the global scope, ahead of the host", s->name);
-	}
+	for (const char *const *const *list = allocator_lists; *list; list++)
+		for (const char *const *name = *list; *name; name++)
+			if (exports_symbol(ctx->shim, *name))
+				verdict_fail(v, "the shim defines and exports %s: the executable comes first "
+					     "in the global scope, ahead of the host", *name);
 	(void)t;
 	if (!ctx->host)
 		return verdict_note(v, "defines no allocator symbol (no --host to look for)");
@@ -187,9 +191,9 @@ static void scope_order(const struct context *ctx, char *buf, size_t len)
 					 name_of(&ctx->p->loaded[i]));
 }
 
-static void carries_allocator(const struct object *obj, char *buf, size_t len);
+static void carries_allocator(struct object *obj, char *buf, size_t len);
 
-static void missing_from(const struct object *obj, const char *const *names, struct name_list *nl)
+static void missing_from(struct object *obj, const char *const *names, struct name_list *nl)
 {
 	for (; *names; names++)
 		if (!exports_symbol(obj, *names))
@@ -203,15 +207,16 @@ static void missing_from(const struct object *obj, const char *const *names, str
  */
 static void check_complete_set(const struct context *ctx, struct verdict *v)
 {
-	const struct object *obj = ctx->p->loaded[ctx->provider].obj;
+	struct object *obj = ctx->p->loaded[ctx->provider].obj;
 	struct name_list nl = {0};
 	bool any_cxx = false;
 
 	if (is_libc(obj))
 		return;
 	missing_from(obj, c_allocator, &nl);
-	for (size_t i = 1; i < obj->elf.n_dynsym && !any_cxx; i++)
-		any_cxx = elf_sym_defined(&obj->elf.dynsym[i]) && is_cxx_allocator(obj->elf.dynsym[i].name);
+	for (const char *const *const *list = allocator_lists + 1; *list && !any_cxx; list++)
+		for (const char *const *name = *list; *name && !any_cxx; name++)
+			any_cxx = exports_symbol(obj, *name);
 	if (any_cxx) {
 		missing_from(obj, cxx_common, &nl);
 		missing_from(obj, obj->elf.is64 ? cxx_lp64 : cxx_ilp32, &nl);
@@ -257,40 +262,48 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 		return;
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &p->loaded[i];
-		char list[512] = "";
+		char list_buf[512] = "";
 		int other = -1;
 		size_t used = 0, listed = 0;
 
 		if (t->root >= 0 && !is_late(ctx, t, i))
 			continue;
-		for (size_t k = 1; k < l->obj->elf.n_dynsym; k++) {
-			const struct elf_sym *s = &l->obj->elf.dynsym[k];
-			const struct elf_version *ver;
-			struct binding b;
-			char vs[128];
+		for (const char *const *const *list = allocator_lists; *list; list++)
+			for (const char *const *name = *list; *name; name++) {
+				const int *idx;
+				size_t n = elf_dynsym_lookup(&l->obj->elf, *name, &idx);
 
-			if (!is_allocator_symbol(s->name) || (elf_sym_defined(s) && !s->referenced))
-				continue;
-			ver = ldso_ref_version(l->obj, s);
-			b = ldso_bind(p, (int)i, s->name, ver);
-			if (b.def < 0)
-				continue;
-			refs++;
-			if (b.def == ctx->provider)
-				continue;
-			/* libstdc++'s operators call malloc and free: they
-			 * reach the provider themselves. */
-			if (is_cxx_allocator(s->name) && is_libstdcxx(p->loaded[b.def].obj))
-				continue;
-			if (other < 0)
-				other = b.def;
-			if (listed++ < MAX_LISTED && used < sizeof(list))
-				used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s%s",
-							 listed > 1 ? ", " : "", s->name,
-							 version_suffix(ver, vs, sizeof(vs)));
-		}
+				for (size_t k = 0; k < n; k++) {
+					const struct elf_sym *s = &l->obj->elf.dynsym[idx[k]];
+					const struct elf_version *ver;
+					struct binding b;
+					char vs[128];
+
+					/* A definition is a reference too when a
+					 * relocation names it (libc's own malloc calls). */
+					if (elf_sym_defined(s) && !s->referenced)
+						continue;
+					ver = ldso_ref_version(l->obj, s);
+					b = ldso_bind(p, (int)i, s->name, ver);
+					if (b.def < 0)
+						continue;
+					refs++;
+					if (b.def == ctx->provider)
+						continue;
+					/* libstdc++'s operators call malloc and free:
+					 * they reach the provider themselves. */
+					if (is_cxx_allocator(s->name) && is_libstdcxx(p->loaded[b.def].obj))
+						continue;
+					if (other < 0)
+						other = b.def;
+					if (listed++ < MAX_LISTED && used < sizeof(list_buf))
+						used += (size_t)snprintf(list_buf + used, sizeof(list_buf) - used,
+									 "%s%s%s", listed > 1 ? ", " : "", s->name,
+									 version_suffix(ver, vs, sizeof(vs)));
+				}
+			}
 		if (other >= 0)
-			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s", name_of(l), list,
+			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s", name_of(l), list_buf,
 				     listed > MAX_LISTED ? ", ..." : "", listed > 1 ? "" : "s",
 				     name_of(&p->loaded[other]), name_of(&p->loaded[ctx->provider]));
 	}
@@ -322,17 +335,25 @@ static bool collect_symtab_name(const char *name, void *arg)
  * The allocator names obj defines, exported or not (.symtab).  libstdc++'s
  * operator new and delete call malloc and free, so they are not a heap.
  */
-static void carries_allocator(const struct object *obj, char *buf, size_t len)
+static void carries_allocator(struct object *obj, char *buf, size_t len)
 {
+	static const char *const *const lists[] = {
+		c_allocator, cxx_common, cxx_lp64, cxx_ilp32, allocator_internals, NULL,
+	};
 	struct collect c = {.skip_cxx = is_libstdcxx(obj)};
 	struct name_list *nl = &c.nl;
 
-	for (size_t i = 1; i < obj->elf.n_dynsym; i++) {
-		const struct elf_sym *s = &obj->elf.dynsym[i];
+	for (const char *const *const *list = lists; *list; list++)
+		for (const char *const *name = *list; *name; name++) {
+			const int *idx;
+			size_t n = elf_dynsym_lookup(&obj->elf, *name, &idx);
 
-		if (elf_sym_defined(s))
-			collect(&c, s->name);
-	}
+			for (size_t k = 0; k < n; k++)
+				if (elf_sym_defined(&obj->elf.dynsym[idx[k]])) {
+					collect(&c, *name);
+					break;
+				}
+		}
 	if (!nl->n)
 		elf_symtab_any(&obj->elf, collect_symtab_name, &c);
 	snprintf(buf, len, "%s%s", nl->buf, nl->n > MAX_LISTED ? ", ..." : "");
@@ -744,7 +765,7 @@ static void run_one(const struct context *ctx, const struct check_def *d, const 
 static int intended_provider(const struct context *ctx)
 {
 	for (size_t i = 0; i < ctx->p->n_startup; i++) {
-		const struct object *obj = ctx->p->loaded[i].obj;
+		struct object *obj = ctx->p->loaded[i].obj;
 
 		if (!is_libc(obj) && exports_symbol(obj, "malloc"))
 			return (int)i;

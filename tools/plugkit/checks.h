@@ -28,7 +28,4 @@ void print_check_list(FILE *out);
 
 bool is_check_id(const char *id);
 
-/* Names glibc lets a malloc replacement define, C and C++. */
-bool is_allocator_symbol(const char *name);
-
 #endif
