@@ -1,9 +1,9 @@
 #!/bin/sh
 # TAP: plugkit's command line, and bad input: every unreadable or hostile
 # file exits 2 with a message naming it, and nothing hangs.
-# usage: check-cli.sh PLUGKIT GOOD_PLUGIN
+# usage: check-cli.sh PLUGKIT GOOD_PLUGIN CHECKS_DOC
 set -u
-plugkit=$1 good=$2
+plugkit=$1 good=$2 doc=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
@@ -53,6 +53,20 @@ expect "waiver for no check" 2 "no check is called 'no-such-check'" -- check --w
 expect "good plugin alone" 0 '0 fail' -- check --color never "$good"
 expect "json summary" 0 '"summary":\{"pass":[0-9]+,"fail":0' -- check --format json "$good"
 expect "tap plan" 0 '^1\.\.[0-9]+' -- check --format tap "$good"
+
+# docs/checks.md has a section for every check, and for no other.
+ids=$("$plugkit" help check | sed -n '/^Checks:/,$p' | awk 'NF > 1 { print $1 }' | sort)
+documented=$(sed -n 's/^### //p' "$doc" | sort)
+n=$((n + 1))
+if [ -n "$ids" ] && [ "$ids" = "$documented" ]; then
+	echo "ok $n - docs/checks.md documents every check"
+else
+	failed=1
+	echo "not ok $n - docs/checks.md and 'plugkit help check' disagree"
+	printf '%s\n' "$ids" >"$tmp/ids"
+	printf '%s\n' "$documented" >"$tmp/documented"
+	diff "$tmp/ids" "$tmp/documented" | sed 's/^/# /'
+fi
 
 echo "1..$n"
 exit $failed

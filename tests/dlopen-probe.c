@@ -1,8 +1,9 @@
 /*
- * dlopen-probe [--stack] PLUGIN: loads PLUGIN the way the host does
+ * dlopen-probe [--maps] PLUGIN: loads PLUGIN the way the host does
  * (absolute path, RTLD_NOW | RTLD_LOCAL) in a process that has the host at
- * start-up.  Prints "loaded" or dlerror() (exit 1).  With --stack, also
- * prints the permissions of the main thread's stack mapping afterwards.
+ * start-up.  Prints "loaded" or dlerror() (exit 1).  With --maps, then
+ * prints the permissions of the main thread's stack and every mapping of
+ * PLUGIN that is writable and executable at once.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -13,34 +14,37 @@
 
 #include "examplehost.h"
 
-static void print_stack_permissions(void)
+static void print_maps(const char *plugin)
 {
 	FILE *maps = fopen("/proc/self/maps", "r");
-	char line[512];
+	char line[4608];
 
 	if (!maps)
 		return;
-	while (fgets(line, sizeof(line), maps))
-		if (strstr(line, "[stack]")) {
-			char perms[8] = "";
+	while (fgets(line, sizeof(line), maps)) {
+		char perms[8] = "", path[4096] = "";
 
-			sscanf(line, "%*s %7s", perms);
+		if (sscanf(line, "%*s %7s %*s %*s %*s %4095s", perms, path) < 1)
+			continue;
+		if (strcmp(path, "[stack]") == 0)
 			printf("stack %s\n", perms);
-		}
+		else if (strcmp(path, plugin) == 0 && strchr(perms, 'w') && strchr(perms, 'x'))
+			printf("writable and executable mapping %s of %s\n", perms, path);
+	}
 	fclose(maps);
 }
 
 int main(int argc, char **argv)
 {
-	int stack = argc == 3 && strcmp(argv[1], "--stack") == 0;
+	int maps = argc == 3 && strcmp(argv[1], "--maps") == 0;
 	char path[PATH_MAX];
 
-	if (argc != 2 + stack) {
-		fprintf(stderr, "usage: %s [--stack] PLUGIN\n", argv[0]);
+	if (argc != 2 + maps) {
+		fprintf(stderr, "usage: %s [--maps] PLUGIN\n", argv[0]);
 		return 2;
 	}
-	if (!realpath(argv[1 + stack], path)) {
-		perror(argv[1 + stack]);
+	if (!realpath(argv[1 + maps], path)) {
+		perror(argv[1 + maps]);
 		return 2;
 	}
 	/* The host library is a DT_NEEDED of this program, as it is of the
@@ -51,7 +55,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("loaded\n");
-	if (stack)
-		print_stack_permissions();
+	if (maps)
+		print_maps(path);
 	return 0;
 }
