@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
-"""expect-check.py IDS PLUGKIT ARGS...
+"""expect-check.py IDS [--waived IDS] PLUGKIT ARGS...
 
 Runs `PLUGKIT check --format json ARGS...` and passes only when the checks
 that fail are exactly IDS (comma-separated, or 'none'): a fixture must be
-flagged by its own check and by nothing else it does not also break.
+flagged by its own check and by nothing else it does not also break.  With
+--waived, the checks a waiver accepted must be exactly those too.
 """
 import json
 import subprocess
 import sys
 
-expected = set() if sys.argv[1] == "none" else set(sys.argv[1].split(","))
-cmd = [sys.argv[2], "check", "--format", "json", "--color", "never"] + sys.argv[3:]
+
+def id_set(arg):
+    return set() if arg == "none" else set(arg.split(","))
+
+
+args = sys.argv[1:]
+expected = id_set(args.pop(0))
+waived = None
+if args[0] == "--waived":
+    args.pop(0)
+    waived = id_set(args.pop(0))
+cmd = [args[0], "check", "--format", "json", "--color", "never"] + args[1:]
 run = subprocess.run(cmd, capture_output=True, text=True)
 print("$", " ".join(cmd))
 print(run.stdout, run.stderr, sep="")
@@ -21,6 +32,10 @@ report = json.loads(run.stdout)
 failed = {c["id"] for c in report["checks"] if c["status"] == "fail"}
 if failed != expected:
     sys.exit(f"FAIL: failing checks {sorted(failed)}, expected {sorted(expected)}")
+if waived is not None:
+    got = {c["id"] for c in report["checks"] if c["status"] == "waived" and c.get("waiver")}
+    if got != waived:
+        sys.exit(f"FAIL: waived checks {sorted(got)}, expected {sorted(waived)}")
 if report["summary"]["fail"] != sum(c["status"] == "fail" for c in report["checks"]):
     sys.exit("FAIL: summary does not count the failures")
 print("failing checks as expected:", sorted(failed) or "none")
