@@ -129,7 +129,6 @@ static int read_header(struct reader *r)
 		return fail(r, "unknown ELF byte order %u", id[EI_DATA]);
 	elf->is64 = id[EI_CLASS] == ELFCLASS64;
 	elf->big_endian = id[EI_DATA] == ELFDATA2MSB;
-	elf->osabi = id[EI_OSABI];
 	if (elf->size < (elf->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
 		return fail(r, "truncated ELF header (%zu bytes)", elf->size);
 	elf->type = rd16(elf, 16);
@@ -770,18 +769,4 @@ bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, voi
 			return true;
 	}
 	return false;
-}
-
-uint32_t elf_hash(const char *name)
-{
-	uint32_t h = 0, g;
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		h = (h << 4) + *p;
-		g = h & 0xf0000000;
-		if (g)
-			h ^= g >> 24;
-		h &= ~g;
-	}
-	return h;
 }

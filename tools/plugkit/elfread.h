@@ -39,7 +39,6 @@ struct elf_file {
 	size_t size;
 	bool is64, big_endian;
 	uint16_t type, machine;
-	uint8_t osabi;
 
 	bool has_dynamic;
 	const char *soname, *rpath, *runpath;
@@ -91,8 +90,5 @@ bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, voi
 
 /* True for a dynsym entry that defines its symbol. */
 bool elf_sym_defined(const struct elf_sym *sym);
-
-/* The ELF hash (DT_HASH, vna_hash, vd_hash). */
-uint32_t elf_hash(const char *name);
 
 #endif

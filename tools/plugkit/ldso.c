@@ -85,7 +85,7 @@ out:
 	unmap_file(&f);
 }
 
-int ldso_init(struct ldso *ld)
+void ldso_init(struct ldso *ld)
 {
 	static char platform[65];
 	struct utsname u;
@@ -98,7 +98,6 @@ int ldso_init(struct ldso *ld)
 	ld->platform_dst = platform;
 	ld->system_dirs = system_dirs;
 	read_cache(ld);
-	return 0;
 }
 
 void ldso_free(struct ldso *ld)
@@ -350,7 +349,7 @@ static int map_needed(struct ldso *ld, struct process *p, int requester, const c
 	return append(p, obj, name, requester, late);
 }
 
-int process_start(struct ldso *ld, struct process *p, struct object *root)
+void process_start(struct ldso *ld, struct process *p, struct object *root)
 {
 	memset(p, 0, sizeof(*p));
 	append(p, root, root->elf.path, -1, false);
@@ -359,7 +358,6 @@ int process_start(struct ldso *ld, struct process *p, struct object *root)
 		for (size_t k = 0; k < p->loaded[i].obj->elf.n_needed; k++)
 			map_needed(ld, p, (int)i, p->loaded[i].obj->elf.needed[k], false);
 	p->n_startup = p->n_loaded;
-	return 0;
 }
 
 static bool in_local(const struct process *p, int idx)

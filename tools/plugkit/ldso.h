@@ -50,7 +50,7 @@ struct ldso {
 	const char *const *system_dirs;
 };
 
-int ldso_init(struct ldso *ld);
+void ldso_init(struct ldso *ld);
 void ldso_free(struct ldso *ld);
 
 /*
@@ -63,7 +63,7 @@ struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t er
  * Start-up: root (the shim, or the host alone) and the breadth-first
  * closure of its DT_NEEDED, in ld.so's global scope order.
  */
-int process_start(struct ldso *ld, struct process *p, struct object *root);
+void process_start(struct ldso *ld, struct process *p, struct object *root);
 
 /*
  * dlopen(plugin, RTLD_NOW | RTLD_LOCAL) on top of the start-up state: appends

@@ -86,7 +86,7 @@ void report_free(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-const char *status_name(enum status s)
+static const char *status_name(enum status s)
 {
 	switch (s) {
 	case STATUS_PASS: return "pass";

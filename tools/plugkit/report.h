@@ -52,6 +52,4 @@ void report_print(const struct report *r, enum format format, bool color, FILE *
 /* 1 when anything failed (or warned, under strict), else 0. */
 int report_exit_status(const struct report *r, bool strict);
 
-const char *status_name(enum status s);
-
 #endif
