@@ -460,7 +460,7 @@ static void check_one_host(const struct context *ctx, const struct target *t, st
 
 /* ---- search-path --------------------------------------------------- */
 
-static void judge_path_list(const struct context *ctx, const struct object *obj, const char *tag,
+static void judge_path_list(const struct ldso *ld, const struct object *obj, const char *tag,
 			    const char *list, struct verdict *v)
 {
 	char entry[4096], dir[4096];
@@ -478,7 +478,7 @@ static void judge_path_list(const struct context *ctx, const struct object *obj,
 			 * in place; meson install removes the padding. */
 			verdict_warn(v, "%s entry '%s' is Meson's build-tree padding: check the installed "
 				     "file", tag, entry);
-		else if (!ldso_expand(ctx->ld, obj, entry, dir, sizeof(dir)))
+		else if (!ldso_expand(ld, obj, entry, dir, sizeof(dir)))
 			verdict_fail(v, "%s entry '%s' uses a token ld.so does not expand", tag, entry);
 		else if (entry[0] != '/' && strncmp(entry, "$ORIGIN", 7) != 0 &&
 			 strncmp(entry, "${ORIGIN}", 9) != 0)
@@ -497,20 +497,19 @@ static void judge_path_list(const struct context *ctx, const struct object *obj,
 	}
 }
 
-static void judge_search_path(const struct context *ctx, const struct object *obj,
-			      struct verdict *v)
+void judge_search_path(const struct ldso *ld, const struct object *obj, struct verdict *v)
 {
 	if (obj->elf.rpath)
-		judge_path_list(ctx, obj, "DT_RPATH", obj->elf.rpath, v);
+		judge_path_list(ld, obj, "DT_RPATH", obj->elf.rpath, v);
 	if (obj->elf.runpath)
-		judge_path_list(ctx, obj, "DT_RUNPATH", obj->elf.runpath, v);
+		judge_path_list(ld, obj, "DT_RUNPATH", obj->elf.runpath, v);
 }
 
 static void check_search_path(const struct context *ctx, const struct target *t, struct verdict *v)
 {
-	judge_search_path(ctx, t->obj, v);
+	judge_search_path(ctx->ld, t->obj, v);
 	if (t->root < 0 && ctx->host && ctx->host != t->obj)
-		judge_search_path(ctx, ctx->host, v);
+		judge_search_path(ctx->ld, ctx->host, v);
 	if (v->status == STATUS_PASS) {
 		const char *path = t->obj->elf.runpath ? t->obj->elf.runpath : t->obj->elf.rpath;
 

@@ -28,4 +28,8 @@ void print_check_list(FILE *out);
 
 bool is_check_id(const char *id);
 
+/* The search-path check's rules on one object's DT_RPATH and DT_RUNPATH
+ * (for plugkit rpath, which verifies what it wrote). */
+void judge_search_path(const struct ldso *ld, const struct object *obj, struct verdict *v);
+
 #endif

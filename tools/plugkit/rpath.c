@@ -1,0 +1,253 @@
+/*
+ * plugkit rpath.  The file is never written in place: a copy next to it is
+ * patched, read back and judged by the search-path rules, and only then
+ * renamed over the original.  Whatever fails on the way (patchelf killed,
+ * a full disk, a wrong result), the original stays as it was.
+ */
+#include "rpath.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "checks.h"
+#include "ldso.h"
+#include "mapfile.h"
+
+/* Lexically normalised absolute path: no ".", "..", or repeated '/'. */
+static bool normalize(const char *path, char *out, size_t outlen)
+{
+	char cwd[PATH_MAX], buf[PATH_MAX * 2];
+	size_t len = 0;
+
+	if (path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return false;
+		snprintf(buf, sizeof(buf), "%s/%s", cwd, path);
+	} else {
+		snprintf(buf, sizeof(buf), "%s", path);
+	}
+	out[0] = '\0';
+	for (char *save = NULL, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		if (strcmp(part, ".") == 0)
+			continue;
+		if (strcmp(part, "..") == 0) {
+			char *slash = strrchr(out, '/');
+
+			len = slash ? (size_t)(slash - out) : 0;
+			out[len] = '\0';
+			continue;
+		}
+		if (len + strlen(part) + 2 > outlen)
+			return false;
+		len += (size_t)snprintf(out + len, outlen - len, "/%s", part);
+	}
+	if (len == 0)
+		snprintf(out, outlen, "/");
+	return true;
+}
+
+/* "$ORIGIN" plus the way from directory from to directory to. */
+static void origin_relative(const char *from, const char *to, char *out, size_t outlen)
+{
+	size_t common = 0, used;
+
+	/* The longest common prefix that ends at a component boundary. */
+	for (size_t i = 0;; i++) {
+		if ((from[i] == '/' || from[i] == '\0') && (to[i] == '/' || to[i] == '\0'))
+			common = i;
+		if (from[i] != to[i] || from[i] == '\0')
+			break;
+	}
+	used = (size_t)snprintf(out, outlen, "$ORIGIN");
+	for (const char *p = from + common; *p && used < outlen; p++)
+		if (*p == '/')
+			used += (size_t)snprintf(out + used, outlen - used, "/..");
+	if (to[common] && used < outlen)
+		snprintf(out + used, outlen - used, "%s", to + common);
+}
+
+/* Meson rewrites build-tree rpaths in place at install and fails when
+ * they were changed: a build directory holds meson-private/. */
+static bool in_meson_build_tree(const char *file)
+{
+	char dir[PATH_MAX], probe[PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	for (char *slash; (slash = strrchr(dir, '/')) && slash != dir;) {
+		*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/meson-private", dir);
+		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+static int run_patchelf(const char *runpath, const char *file)
+{
+	const char *patchelf = getenv("PLUGKIT_PATCHELF");
+	int status;
+	pid_t pid;
+
+	if (!patchelf || !*patchelf)
+		patchelf = "patchelf";
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execlp(patchelf, patchelf, "--set-rpath", runpath, file, (char *)NULL);
+		fprintf(stderr, "plugkit rpath: cannot run %s: %s\n", patchelf, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "plugkit rpath: %s was killed by signal %d\n", patchelf, WTERMSIG(status));
+		return -1;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* A copy of path in its own directory, with its permission bits. */
+static int copy_beside(const char *path, const struct mapped *m, mode_t mode, char *tmp, size_t tmplen)
+{
+	size_t done = 0;
+	int fd;
+
+	snprintf(tmp, tmplen, "%s.plugkit-XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	while (done < m->size) {
+		ssize_t n = write(fd, m->data + done, m->size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		done += (size_t)n;
+	}
+	if (fchmod(fd, mode & 07777) != 0 || fsync(fd) != 0)
+		goto fail;
+	return close(fd);
+fail:
+	close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+/* Reads the patched copy back: the wanted DT_RUNPATH, and nothing the
+ * search-path check would fail. */
+static int verify(const char *tmp, const char *file, const char *runpath)
+{
+	struct ldso ld;
+	struct object obj = {0};
+	struct verdict v = {0};
+	char err[PATH_MAX + 256], dir[PATH_MAX + 32];
+	int rc = 0;
+
+	if (elf_open(tmp, &obj.elf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: patchelf left no readable ELF file: %s\n", file, err);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", tmp);
+	*strrchr(dir, '/') = '\0';
+	obj.origin = dir;
+	if (!obj.elf.runpath || strcmp(obj.elf.runpath, runpath) != 0 || obj.elf.rpath) {
+		fprintf(stderr, "plugkit rpath: %s: after patchelf, DT_RUNPATH is '%s', not '%s'\n", file,
+			obj.elf.runpath ? obj.elf.runpath : "", runpath);
+		rc = -1;
+	} else {
+		ldso_init(&ld);
+		judge_search_path(&ld, &obj, &v);
+		if (v.status == STATUS_FAIL) {
+			fprintf(stderr, "plugkit rpath: %s: %s\n", file, v.text);
+			rc = -1;
+		}
+		free(v.text);
+		ldso_free(&ld);
+	}
+	elf_close(&obj.elf);
+	return rc;
+}
+
+int rpath_fix(const struct rpath_opts *o, const char *file)
+{
+	char path[PATH_MAX], libdir[PATH_MAX], root[PATH_MAX], final[PATH_MAX], runpath[PATH_MAX * 2];
+	char tmp[PATH_MAX + 32], err[PATH_MAX + 256];
+	struct elf_file elf;
+	struct mapped m;
+	struct stat st;
+	int rc = 1;
+
+	if (!normalize(file, path, sizeof(path)) || !normalize(o->libdir, libdir, sizeof(libdir))) {
+		fprintf(stderr, "plugkit rpath: %s: path too long\n", file);
+		return 2;
+	}
+	/* Under DESTDIR the file's own place is its path without the root. */
+	snprintf(final, sizeof(final), "%s", path);
+	if (o->destdir && *o->destdir) {
+		size_t n;
+
+		if (!normalize(o->destdir, root, sizeof(root)))
+			return 2;
+		n = strlen(root);
+		if (strcmp(root, "/") != 0) {
+			if (strncmp(path, root, n) != 0 || path[n] != '/') {
+				fprintf(stderr, "plugkit rpath: %s is not under DESTDIR %s\n", file, root);
+				return 2;
+			}
+			snprintf(final, sizeof(final), "%s", path + n);
+		}
+	}
+	if (in_meson_build_tree(path)) {
+		fprintf(stderr, "plugkit rpath: %s is in a Meson build directory: meson install rewrites "
+			"its rpath in place and fails if it was patched; fix the installed copy, or set "
+			"install_rpath\n", file);
+		return 2;
+	}
+	if (elf_open(path, &elf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "plugkit rpath: %s\n", err);
+		return 2;
+	}
+	*strrchr(final, '/') = '\0';
+	origin_relative(final, libdir, runpath, sizeof(runpath));
+	if (elf.runpath && !elf.rpath && strcmp(elf.runpath, runpath) == 0) {
+		printf("%s: DT_RUNPATH already %s\n", file, runpath);
+		elf_close(&elf);
+		return 0;
+	}
+	printf("%s: DT_RUNPATH %s -> %s\n", file,
+	       elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)", runpath);
+	elf_close(&elf);
+	if (o->dry_run)
+		return 0;
+
+	if (map_file(path, &m, err, sizeof(err)) != 0 || stat(path, &st) != 0) {
+		fprintf(stderr, "plugkit rpath: %s\n", err);
+		return 2;
+	}
+	if (copy_beside(path, &m, st.st_mode, tmp, sizeof(tmp)) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: cannot write a copy beside it: %s\n", file, strerror(errno));
+		unmap_file(&m);
+		return 1;
+	}
+	unmap_file(&m);
+	if (run_patchelf(runpath, tmp) != 0)
+		fprintf(stderr, "plugkit rpath: %s: patchelf failed; the file is unchanged\n", file);
+	else if (verify(tmp, file, runpath) == 0 && rename(tmp, path) == 0)
+		rc = 0;
+	else
+		fprintf(stderr, "plugkit rpath: %s: not replaced; the file is unchanged\n", file);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
