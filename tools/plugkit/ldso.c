@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mapfile.h"
+#include "xalloc.h"
 
 #ifndef PLUGKIT_DST_LIB
 #define PLUGKIT_DST_LIB "lib/x86_64-linux-gnu"
@@ -24,28 +25,6 @@
 static const char *const system_dirs[] = {
 	"/lib/" PLUGKIT_MULTIARCH, "/usr/lib/" PLUGKIT_MULTIARCH, "/lib", "/usr/lib", NULL,
 };
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d) {
-		perror("plugkit");
-		exit(2);
-	}
-	return d;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		perror("plugkit");
-		exit(2);
-	}
-	return q;
-}
 
 /*
  * ld.so.cache, new format ("glibc-ld.so.cache1.1"): a 48-byte header, then
@@ -122,13 +101,12 @@ void ldso_free(struct ldso *ld)
 static char *origin_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-	char *cwd, *abs;
+	char *dir = xstrdup(path), *cwd, *abs;
 
-	if (!dir) {
-		perror("plugkit");
-		exit(2);
-	}
+	if (slash)
+		dir[slash == path ? 1 : slash - path] = '\0';
+	else
+		strcpy(dir, ".");
 	if (path[0] == '/')
 		return dir;
 	cwd = getcwd(NULL, 0);

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "generate.h"
 #include "ldso.h"
 #include "report.h"
 #include "rpath.h"
+#include "scaffold.h"
 #include "scan.h"
 #include "waiver.h"
 
@@ -22,6 +24,8 @@ static void usage_main(FILE *out)
 	      "  check   judge a host and its plugins against the plugin-linking contract\n"
 	      "  scan    list what the loader sees in ELF files (SONAME, NEEDED, RUNPATH, flags)\n"
 	      "  rpath   point installed files' DT_RUNPATH at a library directory, $ORIGIN-relative\n"
+	      "  new     write a new host project, or a new plugin project for a host\n"
+	      "  generate  write a host's version script or shim (for its meson.build)\n"
 	      "  help    show help for a command\n"
 	      "\n"
 	      "  -h, --help     show this help\n"
@@ -187,6 +191,123 @@ static int cmd_rpath(int argc, char **argv)
 	return status;
 }
 
+static void usage_new(FILE *out)
+{
+	fputs("Usage: plugkit new host NAME [--dir DIR] [--plugkit-url URL] [--force] [--dry-run]\n"
+	      "       plugkit new plugin NAME --host PKG [--dir DIR] [--force] [--dry-run]\n"
+	      "Writes a complete Meson project into DIR (default ./NAME).\n"
+	      "\n"
+	      "host:   lib<NAME>.so.1 with jemalloc inside and its allocator exported through\n"
+	      "        plugkit's version script, the <NAME> shim, <NAME>.pc and <NAME>-plugin.pc,\n"
+	      "        an example plugin, tests (cmocka and plugkit check), a README, a CI\n"
+	      "        workflow and subprojects/plugkit.wrap.\n"
+	      "plugin: a plugin for the host whose PKG-plugin.pc pkg-config finds: meson.build,\n"
+	      "        the source with the host's entry point, a cmocka test that loads it,\n"
+	      "        plugkit check as a test, a README and a CI workflow.\n"
+	      "\n"
+	      "  --host PKG         the host's pkg-config name (plugin only)\n"
+	      "  --dir DIR          where to write (default ./NAME)\n"
+	      "  --plugkit-url URL  the git URL in the host's plugkit.wrap\n"
+	      "  --force            overwrite files that exist\n"
+	      "  --dry-run          list what would be written, write nothing\n"
+	      "\n"
+	      "NAME must be a C identifier.  Nothing is written when anything is wrong.\n"
+	      "Exit status: 0 written, 1 a write failed, 2 usage error, bad name,\n"
+	      "unknown host or an existing file.\n",
+	      out);
+}
+
+static int cmd_new(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"host", required_argument, NULL, 'H'},
+		{"dir", required_argument, NULL, 'd'},
+		{"plugkit-url", required_argument, NULL, 'u'},
+		{"force", no_argument, NULL, 'f'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct scaffold_opts o = {.plugkit_url = "https://REPLACE-WITH-YOUR-PLUGKIT-GIT-URL"};
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'H': o.host = optarg; break;
+		case 'd': o.dir = optarg; break;
+		case 'u': o.plugkit_url = optarg; break;
+		case 'f': o.force = true; break;
+		case 'n': o.dry_run = true; break;
+		case 'h':
+			usage_new(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help new'.\n", stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2 || (strcmp(argv[optind], "host") != 0 && strcmp(argv[optind], "plugin") != 0)) {
+		fputs("plugkit new: say 'host NAME' or 'plugin NAME --host PKG'\nTry 'plugkit help new'.\n",
+		      stderr);
+		return 2;
+	}
+	o.kind = argv[optind];
+	o.name = argv[optind + 1];
+	if ((strcmp(o.kind, "plugin") == 0) != (o.host != NULL)) {
+		fprintf(stderr, "plugkit new: --host goes with 'plugin', and only there\n");
+		return 2;
+	}
+	return scaffold(&o);
+}
+
+static void usage_generate(FILE *out)
+{
+	fputs("Usage: plugkit generate version-script --output FILE SYMBOL...\n"
+	      "       plugkit generate shim --entry FUNCTION --output FILE\n"
+	      "version-script: one anonymous node exporting SYMBOLs (names or ld globs)\n"
+	      "                unversioned, everything else local: the allocator set plus\n"
+	      "                the host's API.  List only what the host defines.\n"
+	      "shim:           a main() that calls FUNCTION(argc, argv) and nothing else.\n"
+	      "From Meson: custom_target(command: [find_program('plugkit'), 'generate', ...]),\n"
+	      "the same whether plugkit is installed or a subproject.\n",
+	      out);
+}
+
+static int cmd_generate(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"entry", required_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *output = NULL, *entry = NULL;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o': output = optarg; break;
+		case 'e': entry = optarg; break;
+		case 'h':
+			usage_generate(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help generate'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "version-script") == 0 && output && !entry &&
+	    optind + 1 < argc)
+		return generate_version_script(output, argv + optind + 1, (size_t)(argc - optind - 1));
+	if (optind + 1 == argc && strcmp(argv[optind], "shim") == 0 && output && entry)
+		return generate_shim(output, entry);
+	fputs("plugkit generate: say 'version-script --output FILE SYMBOL...' or "
+	      "'shim --entry FUNCTION --output FILE'\nTry 'plugkit help generate'.\n", stderr);
+	return 2;
+}
+
 struct check_opts {
 	const char *shim, *host, *waivers;
 	enum format format;
@@ -350,6 +471,14 @@ static int cmd_help(int argc, char **argv)
 		usage_rpath(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "new") == 0) {
+		usage_new(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "generate") == 0) {
+		usage_generate(stdout);
+		return 0;
+	}
 	fprintf(stderr, "plugkit help: no command '%s'\n", argv[1]);
 	return 2;
 }
@@ -374,6 +503,10 @@ int main(int argc, char **argv)
 		return cmd_scan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rpath") == 0)
 		return cmd_rpath(argc - 1, argv + 1);
+	if (strcmp(argv[1], "new") == 0)
+		return cmd_new(argc - 1, argv + 1);
+	if (strcmp(argv[1], "generate") == 0)
+		return cmd_generate(argc - 1, argv + 1);
 	fprintf(stderr, "plugkit: unknown command '%s'\nTry 'plugkit --help'.\n", argv[1]);
 	return 2;
 }

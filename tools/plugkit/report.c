@@ -4,16 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-
-	if (!q) {
-		perror("plugkit");
-		exit(2);
-	}
-	return q;
-}
+#include "xalloc.h"
 
 static void add_line(struct verdict *v, const char *fmt, va_list ap)
 {
@@ -59,12 +50,8 @@ VERDICT_LINE(verdict_note, STATUS_PASS)
 
 void report_add(struct report *r, const struct check *c, const char *file, struct verdict *v)
 {
-	char *file_copy = strdup(file);
+	char *file_copy = xstrdup(file);
 
-	if (!file_copy) {
-		perror("plugkit");
-		exit(2);
-	}
 	r->findings = xrealloc(r->findings, (r->n + 1) * sizeof(*r->findings));
 	r->findings[r->n++] = (struct finding){
 		.check = c,

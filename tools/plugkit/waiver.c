@@ -8,6 +8,7 @@
 
 #include "checks.h"
 #include "mapfile.h"
+#include "xalloc.h"
 
 static char *next_field(char **s)
 {
@@ -29,7 +30,6 @@ static int parse_line(char *line, unsigned lineno, const char *path, struct waiv
 		      char *err, size_t errlen)
 {
 	char *hash = strchr(line, '#'), *s = line, *check, *glob, *reason, *end;
-	struct waiver *grown;
 
 	if (hash)
 		*hash = '\0';
@@ -51,18 +51,8 @@ static int parse_line(char *line, unsigned lineno, const char *path, struct waiv
 			 path, lineno, check);
 		return -1;
 	}
-	grown = realloc(ws->w, (ws->n + 1) * sizeof(*ws->w));
-	if (!grown) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	ws->w = grown;
-	ws->w[ws->n] = (struct waiver){strdup(check), strdup(glob), strdup(reason), lineno};
-	if (!ws->w[ws->n].check || !ws->w[ws->n].glob || !ws->w[ws->n].reason) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	ws->n++;
+	ws->w = xrealloc(ws->w, (ws->n + 1) * sizeof(*ws->w));
+	ws->w[ws->n++] = (struct waiver){xstrdup(check), xstrdup(glob), xstrdup(reason), lineno};
 	return 0;
 }
 
@@ -76,12 +66,10 @@ int waivers_load(const char *path, struct waivers *ws, char *err, size_t errlen)
 	memset(ws, 0, sizeof(*ws));
 	if (map_file(path, &m, err, errlen) != 0)
 		return -1;
-	text = strndup((const char *)m.data, m.size);
+	text = xmalloc(m.size + 1);
+	memcpy(text, m.data, m.size);
+	text[m.size] = '\0';
 	unmap_file(&m);
-	if (!text) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
 	for (char *line = text, *nl; line && rc == 0; line = nl) {
 		nl = strchr(line, '\n');
 		if (nl)
@@ -125,7 +113,7 @@ void waivers_apply(const struct waivers *ws, struct report *r)
 			if (!matches(&ws->w[k], f))
 				continue;
 			f->status = STATUS_WAIVED;
-			f->waiver = strdup(ws->w[k].reason);
+			f->waiver = xstrdup(ws->w[k].reason);
 			break;
 		}
 	}

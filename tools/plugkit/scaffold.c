@@ -1,0 +1,178 @@
+/*
+ * plugkit new.  Everything is decided before anything is written: a bad
+ * name, an unknown host or a file in the way leaves the directory exactly
+ * as it was.
+ */
+#include "scaffold.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fileout.h"
+#include "subst.h"
+#include "templates.h"
+#include "xalloc.h"
+
+static bool is_package_name(const char *s)
+{
+	if (!*s || *s == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-.+", *s))
+			return false;
+	return true;
+}
+
+/* `pkg-config --variable=VAR PKG` into out; false when it fails or is empty. */
+static bool pkg_config_variable(const char *pkg, const char *var, char *out, size_t outlen)
+{
+	char arg[128];
+	int fds[2], status;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(arg, sizeof(arg), "--variable=%s", var);
+	if (pipe(fds) != 0)
+		return false;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("pkg-config", "pkg-config", arg, pkg, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len + 1 < outlen && (n = read(fds[0], out + len, outlen - len - 1)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	while (len && isspace((unsigned char)out[len - 1]))
+		len--;
+	out[len] = '\0';
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && len > 0;
+}
+
+static void upper(const char *s, char *out, size_t outlen)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < outlen; i++)
+		out[i] = (char)toupper((unsigned char)s[i]);
+	out[i] = '\0';
+}
+
+/* A plugin's skeleton needs the host's C prefix and entry symbol, from the
+ * variables a plugkit host puts in its -plugin.pc. */
+static int host_names(const char *host, char *prefix, char *entry, size_t len)
+{
+	char pkg[256];
+
+	if (!is_package_name(host)) {
+		fprintf(stderr, "plugkit new: '%s' is not a pkg-config package name\n", host);
+		return 2;
+	}
+	snprintf(pkg, sizeof(pkg), "%s-plugin", host);
+	if (!pkg_config_variable(pkg, "plugin_prefix", prefix, len) ||
+	    !pkg_config_variable(pkg, "plugin_entry", entry, len)) {
+		fprintf(stderr, "plugkit new: pkg-config knows no %s with plugin_prefix and "
+			"plugin_entry: install the host (made by plugkit new host), or point "
+			"PKG_CONFIG_PATH at its .pc files\n", pkg);
+		return 2;
+	}
+	if (!is_identifier(prefix) || !is_identifier(entry)) {
+		fprintf(stderr, "plugkit new: %s.pc: plugin_prefix and plugin_entry must be C "
+			"identifiers\n", pkg);
+		return 2;
+	}
+	return 0;
+}
+
+int scaffold(const struct scaffold_opts *o)
+{
+	const struct scaffold_file *files = strcmp(o->kind, "host") == 0 ? scaffold_host : scaffold_plugin;
+	char name_upper[80], prefix[128] = "", prefix_upper[128], entry[128] = "";
+	const char *dir = o->dir ? o->dir : o->name;
+	size_t n = 0, conflicts = 0;
+	char **paths, **texts;
+	int rc = 0;
+
+	/* Names become C identifiers, file names and Meson target names. */
+	if (!is_identifier(o->name) || strlen(o->name) > 64) {
+		fprintf(stderr, "plugkit new: '%s' is not a C identifier (letters, digits and _, "
+			"not starting with a digit, at most 64)\n", o->name);
+		return 2;
+	}
+	if (files == scaffold_plugin && (rc = host_names(o->host, prefix, entry, sizeof(prefix))) != 0)
+		return rc;
+	upper(o->name, name_upper, sizeof(name_upper));
+	upper(prefix, prefix_upper, sizeof(prefix_upper));
+	const struct subst subs[] = {
+		{"@NAME@", o->name}, {"@UPPER@", name_upper},
+		{"@HOST@", o->host ? o->host : ""}, {"@PREFIX@", prefix},
+		{"@PREFIX_UPPER@", prefix_upper}, {"@ENTRY@", entry},
+		{"@VERSION@", PLUGKIT_VERSION}, {"@PLUGKIT_URL@", o->plugkit_url},
+		{NULL, NULL},
+	};
+
+	while (files[n].path)
+		n++;
+	paths = xmalloc(n * sizeof(*paths));
+	texts = xmalloc(n * sizeof(*texts));
+	for (size_t i = 0; i < n; i++) {
+		char *rel = expand(files[i].path, subs);
+		struct stat st;
+
+		paths[i] = xmalloc(strlen(dir) + strlen(rel) + 2);
+		sprintf(paths[i], "%s/%s", dir, rel);
+		free(rel);
+		texts[i] = expand(files[i].text, subs);
+		if (lstat(paths[i], &st) == 0 && (!o->force || S_ISDIR(st.st_mode))) {
+			fprintf(stderr, "plugkit new: %s already exists\n", paths[i]);
+			conflicts++;
+		}
+	}
+	if (conflicts) {
+		fprintf(stderr, "plugkit new: nothing written%s\n",
+			o->force ? "" : " (--force overwrites files)");
+		rc = 2;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (o->dry_run) {
+			printf("would write %s\n", paths[i]);
+		} else if (write_file_atomic(paths[i], texts[i], 0644) != 0) {
+			fprintf(stderr, "plugkit new: %s: %s\n", paths[i], strerror(errno));
+			rc = 1;
+		} else {
+			printf("wrote %s\n", paths[i]);
+		}
+	}
+	if (rc == 0 && !o->dry_run)
+		printf("\nNext: cd %s && meson setup build && meson test -C build\n", dir);
+	for (size_t i = 0; i < n; i++) {
+		free(paths[i]);
+		free(texts[i]);
+	}
+	free(paths);
+	free(texts);
+	return rc;
+}
