@@ -79,6 +79,25 @@ expect "fixed and moved again, the prebuilt plugin loads" \
 	'greeter: hello, myhost, from greeter \[host heap\]' "$work/C/bin/myhost"
 step "fixed and moved again, plugkit check passes" check_tree "$work/C"
 
+# The same fix from a project's install, as a Meson install script, under
+# DESTDIR: a prebuilt plugin shipped with install_data().
+mkdir -p prebuilt-proj
+patchelf --set-rpath /home/builder/myhost/build --output prebuilt-proj/prebuilt.so greeter/build/greeter.so
+cat >prebuilt-proj/meson.build <<'MESON'
+project('prebuilt', meson_version: '>= 1.0.1')
+host_plugin = dependency('myhost-plugin')
+plugindir = host_plugin.get_variable('plugindir')
+install_data('prebuilt.so', install_dir: plugindir)
+meson.add_install_script(find_program('plugkit'), 'rpath', '--meson',
+  '--libdir', host_plugin.get_variable('libdir'), plugindir / 'prebuilt.so')
+MESON
+# (.pc files are not relocated: they still name the first prefix.)
+staged=$work/stage$(PKG_CONFIG_PATH="$work/C/$lib/pkgconfig" pkg-config --variable=plugindir myhost-plugin)/prebuilt.so
+step "an install script runs plugkit rpath under DESTDIR" sh -c "PKG_CONFIG_PATH='$work/C/$lib/pkgconfig' &&
+	export PKG_CONFIG_PATH && cd prebuilt-proj && meson setup build --prefix='$work/C' &&
+	meson install -C build --destdir '$work/stage' &&
+	readelf -d '$staged' | grep -q 'RUNPATH.*\\[\\\$ORIGIN/\\.\\./\\.\\.\\]'"
+
 # Subproject mode: the same host project and plugin source, plugkit taken
 # from subprojects/ (forced, although it is installed too).
 mkdir -p sub
