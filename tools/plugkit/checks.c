@@ -12,37 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* glibc's malloc-replacement set ("Replacing malloc" in its manual). */
-static const char *const c_allocator[] = {
-	"malloc", "free", "calloc", "realloc", "aligned_alloc", "posix_memalign",
-	"memalign", "valloc", "pvalloc", "malloc_usable_size", NULL,
-};
-
-/* C++17 operator new/delete, every variant: the unsized deletes, then the
- * size_t ones in LP64 (m) and ILP32 (j) mangling. */
-static const char *const cxx_common[] = {
-	"_ZdlPv", "_ZdlPvRKSt9nothrow_t", "_ZdlPvSt11align_val_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
-	"_ZdaPv", "_ZdaPvRKSt9nothrow_t", "_ZdaPvSt11align_val_t", "_ZdaPvSt11align_val_tRKSt9nothrow_t",
-	NULL,
-};
-static const char *const cxx_lp64[] = {
-	"_Znwm", "_ZnwmRKSt9nothrow_t", "_ZnwmSt11align_val_t", "_ZnwmSt11align_val_tRKSt9nothrow_t",
-	"_Znam", "_ZnamRKSt9nothrow_t", "_ZnamSt11align_val_t", "_ZnamSt11align_val_tRKSt9nothrow_t",
-	"_ZdlPvm", "_ZdlPvmSt11align_val_t", "_ZdaPvm", "_ZdaPvmSt11align_val_t", NULL,
-};
-static const char *const cxx_ilp32[] = {
-	"_Znwj", "_ZnwjRKSt9nothrow_t", "_ZnwjSt11align_val_t", "_ZnwjSt11align_val_tRKSt9nothrow_t",
-	"_Znaj", "_ZnajRKSt9nothrow_t", "_ZnajSt11align_val_t", "_ZnajSt11align_val_tRKSt9nothrow_t",
-	"_ZdlPvj", "_ZdlPvjSt11align_val_t", "_ZdaPvj", "_ZdaPvjSt11align_val_t", NULL,
-};
-
-/* Names only an allocator's implementation defines: an object carrying one
- * has a heap of its own even when it hides malloc. */
-static const char *const allocator_internals[] = {
-	"mallctl", "mallocx", "je_malloc", "je_mallctl", "_rjem_malloc", "_rjem_mallctl",
-	"mi_malloc", "mi_free", "mi_heap_new", "tc_malloc", "tc_free", "rpmalloc",
-	"scalable_malloc", "dlmalloc", NULL,
-};
+#include "allocator.h"
+#include "namelist.h"
 
 /* Loaded into every dynamically linked process at start-up. */
 static const char *const always_loaded[] = {
@@ -50,48 +21,6 @@ static const char *const always_loaded[] = {
 	"ld-linux-armhf.so.3", "ld64.so.2", "ld-linux-riscv64-lp64d.so.1", "ld64.so.1", NULL,
 };
 
-#define MAX_LISTED 12
-
-static bool in_list(const char *const *list, const char *name)
-{
-	for (; *list; list++)
-		if (strcmp(*list, name) == 0)
-			return true;
-	return false;
-}
-
-static bool is_cxx_allocator(const char *name)
-{
-	return in_list(cxx_common, name) || in_list(cxx_lp64, name) || in_list(cxx_ilp32, name);
-}
-
-static bool is_allocator_symbol(const char *name)
-{
-	return in_list(c_allocator, name) || is_cxx_allocator(name);
-}
-
-static bool is_allocator_or_internal(const char *name)
-{
-	return is_allocator_symbol(name) || in_list(allocator_internals, name);
-}
-
-/* Every allocator name, C first.  Checks look these up (binary search)
- * rather than walk tables of thousands of symbols. */
-static const char *const *const allocator_lists[] = {
-	c_allocator, cxx_common, cxx_lp64, cxx_ilp32, NULL,
-};
-
-struct name_list {
-	char buf[512];
-	size_t used, n;
-};
-
-static void name_list_add(struct name_list *nl, const char *name)
-{
-	if (nl->n++ < MAX_LISTED && nl->used < sizeof(nl->buf))
-		nl->used += (size_t)snprintf(nl->buf + nl->used, sizeof(nl->buf) - nl->used, "%s%s",
-					     nl->n > 1 ? ", " : "", name);
-}
 
 /* A file the user named, or the SONAME a dependency is known by. */
 static const char *name_of(const struct loaded *l)
@@ -101,7 +30,7 @@ static const char *name_of(const struct loaded *l)
 
 static bool is_libc(const struct object *obj)
 {
-	return obj->elf.soname && in_list(always_loaded, obj->elf.soname);
+	return obj->elf.soname && name_in(always_loaded, obj->elf.soname);
 }
 
 /* What a check looks at: the start-up objects, or what one plugin's dlopen
@@ -124,10 +53,7 @@ static bool is_late(const struct context *ctx, const struct target *t, size_t i)
 	return i >= ctx->p->n_startup && !is_libc(ctx->p->loaded[i].obj);
 }
 
-static bool is_libstdcxx(const struct object *obj)
-{
-	return obj->elf.soname && strncmp(obj->elf.soname, "libstdc++.so", 12) == 0;
-}
+
 
 static bool exports_symbol(struct object *obj, const char *name)
 {
@@ -191,7 +117,6 @@ static void scope_order(const struct context *ctx, char *buf, size_t len)
 					 name_of(&ctx->p->loaded[i]));
 }
 
-static void carries_allocator(struct object *obj, char *buf, size_t len);
 
 static void missing_from(struct object *obj, const char *const *names, struct name_list *nl)
 {
@@ -213,18 +138,18 @@ static void check_complete_set(const struct context *ctx, struct verdict *v)
 
 	if (is_libc(obj))
 		return;
-	missing_from(obj, c_allocator, &nl);
+	missing_from(obj, allocator_c, &nl);
 	for (const char *const *const *list = allocator_lists + 1; *list && !any_cxx; list++)
 		for (const char *const *name = *list; *name && !any_cxx; name++)
 			any_cxx = exports_symbol(obj, *name);
 	if (any_cxx) {
-		missing_from(obj, cxx_common, &nl);
-		missing_from(obj, obj->elf.is64 ? cxx_lp64 : cxx_ilp32, &nl);
+		missing_from(obj, allocator_cxx_common, &nl);
+		missing_from(obj, obj->elf.is64 ? allocator_cxx_lp64 : allocator_cxx_ilp32, &nl);
 	}
 	if (nl.n)
 		verdict_fail(v, "the allocator %s does not export %s%s: calls to %s reach another "
 			     "heap", name_of(&ctx->p->loaded[ctx->provider]), nl.buf,
-			     nl.n > MAX_LISTED ? ", ..." : "", nl.n == 1 ? "it" : "them");
+			     nl.n > NAME_LIST_MAX ? ", ..." : "", nl.n == 1 ? "it" : "them");
 }
 
 static void check_start_up_provider(const struct context *ctx, struct verdict *v)
@@ -243,7 +168,7 @@ static void check_start_up_provider(const struct context *ctx, struct verdict *v
 	if (ctx->host_idx >= 0 && ctx->provider != ctx->host_idx && ctx->intended != ctx->host_idx) {
 		char found[256];
 
-		carries_allocator(ctx->host, found, sizeof(found));
+		allocator_defined_names(&ctx->host->elf, found, sizeof(found));
 		if (found[0])
 			verdict_fail(v, "the host carries an allocator (%s) but exports no malloc: "
 				     "its heap and the process's are two", found);
@@ -292,11 +217,11 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 						continue;
 					/* libstdc++'s operators call malloc and free:
 					 * they reach the provider themselves. */
-					if (is_cxx_allocator(s->name) && is_libstdcxx(p->loaded[b.def].obj))
+					if (allocator_is_cxx(s->name) && allocator_is_libstdcxx(&p->loaded[b.def].obj->elf))
 						continue;
 					if (other < 0)
 						other = b.def;
-					if (listed++ < MAX_LISTED && used < sizeof(list_buf))
+					if (listed++ < NAME_LIST_MAX && used < sizeof(list_buf))
 						used += (size_t)snprintf(list_buf + used, sizeof(list_buf) - used,
 									 "%s%s%s", listed > 1 ? ", " : "", s->name,
 									 version_suffix(ver, vs, sizeof(vs)));
@@ -304,7 +229,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 			}
 		if (other >= 0)
 			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s", name_of(l), list_buf,
-				     listed > MAX_LISTED ? ", ..." : "", listed > 1 ? "" : "s",
+				     listed > NAME_LIST_MAX ? ", ..." : "", listed > 1 ? "" : "s",
 				     name_of(&p->loaded[other]), name_of(&p->loaded[ctx->provider]));
 	}
 	if (v->status == STATUS_PASS)
@@ -313,51 +238,6 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 }
 
 /* ---- private-allocator --------------------------------------------- */
-
-struct collect {
-	struct name_list nl;
-	bool skip_cxx;
-};
-
-static void collect(struct collect *c, const char *name)
-{
-	if (is_allocator_or_internal(name) && !(c->skip_cxx && is_cxx_allocator(name)))
-		name_list_add(&c->nl, name);
-}
-
-static bool collect_symtab_name(const char *name, void *arg)
-{
-	collect(arg, name);
-	return false;
-}
-
-/*
- * The allocator names obj defines, exported or not (.symtab).  libstdc++'s
- * operator new and delete call malloc and free, so they are not a heap.
- */
-static void carries_allocator(struct object *obj, char *buf, size_t len)
-{
-	static const char *const *const lists[] = {
-		c_allocator, cxx_common, cxx_lp64, cxx_ilp32, allocator_internals, NULL,
-	};
-	struct collect c = {.skip_cxx = is_libstdcxx(obj)};
-	struct name_list *nl = &c.nl;
-
-	for (const char *const *const *list = lists; *list; list++)
-		for (const char *const *name = *list; *name; name++) {
-			const int *idx;
-			size_t n = elf_dynsym_lookup(&obj->elf, *name, &idx);
-
-			for (size_t k = 0; k < n; k++)
-				if (elf_sym_defined(&obj->elf.dynsym[idx[k]])) {
-					collect(&c, *name);
-					break;
-				}
-		}
-	if (!nl->n)
-		elf_symtab_any(&obj->elf, collect_symtab_name, &c);
-	snprintf(buf, len, "%s%s", nl->buf, nl->n > MAX_LISTED ? ", ..." : "");
-}
 
 static void check_private_allocator(const struct context *ctx, const struct target *t,
 				    struct verdict *v)
@@ -370,7 +250,7 @@ static void check_private_allocator(const struct context *ctx, const struct targ
 		if (!is_late(ctx, t, i))
 			continue;
 		late++;
-		carries_allocator(ctx->p->loaded[i].obj, found, sizeof(found));
+		allocator_defined_names(&ctx->p->loaded[i].obj->elf, found, sizeof(found));
 		if (found[0])
 			verdict_fail(v, "%s defines %s", name_of(&ctx->p->loaded[i]), found);
 	}
@@ -570,7 +450,7 @@ static void check_undefined(const struct context *ctx, const struct target *t, s
 		}
 		if (nl.n)
 			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), nl.n,
-				     nl.n == 1 ? "" : "s", nl.buf, nl.n > MAX_LISTED ? ", ..." : "");
+				     nl.n == 1 ? "" : "s", nl.buf, nl.n > NAME_LIST_MAX ? ", ..." : "");
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "every strong undefined symbol binds");
@@ -650,10 +530,10 @@ static void check_exports(const struct context *ctx, const struct target *t, str
 	}
 	if (extra.n)
 		verdict_warn(v, "exports %zu symbol%s besides its entry points: %s%s", extra.n,
-			     extra.n == 1 ? "" : "s", extra.buf, extra.n > MAX_LISTED ? ", ..." : "");
+			     extra.n == 1 ? "" : "s", extra.buf, extra.n > NAME_LIST_MAX ? ", ..." : "");
 	else if (!ctx->n_entries && all.n > 8)
 		verdict_warn(v, "exports %zu symbols: %s%s", all.n, all.buf,
-			     all.n > MAX_LISTED ? ", ..." : "");
+			     all.n > NAME_LIST_MAX ? ", ..." : "");
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "exports %s", all.n ? all.buf : "nothing");
 }

@@ -1,0 +1,31 @@
+/* The allocator's vocabulary: the names glibc lets a malloc replacement
+ * define, and the names only an allocator's implementation defines. */
+#ifndef PLUGKIT_ALLOCATOR_H
+#define PLUGKIT_ALLOCATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "elfread.h"
+
+/* NULL-ended lists. */
+extern const char *const allocator_c[];
+extern const char *const allocator_cxx_common[];
+extern const char *const allocator_cxx_lp64[];
+extern const char *const allocator_cxx_ilp32[];
+extern const char *const allocator_internals[];
+/* The C list, then the three C++ lists; NULL-ended. */
+extern const char *const *const allocator_lists[];
+
+bool allocator_is_cxx(const char *name);
+
+/* libstdc++'s operator new and delete call malloc and free: not a heap. */
+bool allocator_is_libstdcxx(const struct elf_file *elf);
+
+/*
+ * The allocator names elf defines, exported or not (.symtab, hidden and
+ * local ones included), as "a, b, c" in buf; "" when none.
+ */
+void allocator_defined_names(struct elf_file *elf, char *buf, size_t len);
+
+#endif
