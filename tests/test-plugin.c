@@ -1,5 +1,5 @@
 /*
- * test-plugin MODE PLUGIN: loads the plugin into a process whose malloc is
+ * test-plugin MODE PLUGIN [--unchecked]: loads the plugin into a process whose malloc is
  * the host library's, and runs every hook that moves memory across the
  * boundary.
  *
@@ -27,6 +27,7 @@ extern void *__libc_malloc(size_t size);
 extern void __libc_free(void *block);
 
 static char plugin_path[PATH_MAX];
+static unsigned load_flags;
 static struct examplehost_module module;
 static struct examplehost_probe probes[EXAMPLEHOST_PROBES];
 
@@ -35,7 +36,7 @@ static int load_and_probe(void **state)
 	char err[4096];
 
 	(void)state;
-	if (examplehost_load(plugin_path, &module, err, sizeof(err)) != 0) {
+	if (examplehost_load(plugin_path, load_flags, &module, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cannot load %s\n", err);
 		return -1;
 	}
@@ -116,10 +117,14 @@ int main(int argc, char **argv)
 	};
 	uint64_t a, f;
 
-	if (argc != 3 || (strcmp(argv[1], "heap") != 0 && strcmp(argv[1], "boundary") != 0)) {
-		fprintf(stderr, "usage: %s heap|boundary PLUGIN\n", argv[0]);
+	if (argc < 3 || argc > 4 || (strcmp(argv[1], "heap") != 0 && strcmp(argv[1], "boundary") != 0) ||
+	    (argc == 4 && strcmp(argv[3], "--unchecked") != 0)) {
+		fprintf(stderr, "usage: %s heap|boundary PLUGIN [--unchecked]\n", argv[0]);
 		return 2;
 	}
+	/* --unchecked: plain dlopen, to show what libplugkit's checks prevent. */
+	if (argc == 4)
+		load_flags = EXAMPLEHOST_LOAD_UNCHECKED;
 	/* Meson passes build targets relative to the build directory; the
 	 * loader takes absolute paths only, as the host does. */
 	if (!realpath(argv[2], plugin_path)) {

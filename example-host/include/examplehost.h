@@ -68,12 +68,16 @@ struct examplehost_module {
 	char *path;
 };
 
+/* examplehost_load without libplugkit's checks: to watch what they prevent. */
+#define EXAMPLEHOST_LOAD_UNCHECKED 1
+
 /*
- * dlopen()s the plugin at an absolute path with RTLD_NOW | RTLD_LOCAL and
- * checks its descriptor.  On failure returns -1 and writes a message naming
- * the file to err.
+ * Loads the plugin at an absolute path with libplugkit's plugkit_open():
+ * RTLD_NOW | RTLD_LOCAL, the descriptor's ABI, and every allocator
+ * reference bound to the host's allocator.  On failure returns -1 and
+ * writes a message naming the file to err.
  */
-EXAMPLEHOST_API int examplehost_load(const char *path,
+EXAMPLEHOST_API int examplehost_load(const char *path, unsigned flags,
 				     struct examplehost_module *module,
 				     char *err, size_t errlen);
 EXAMPLEHOST_API void examplehost_unload(struct examplehost_module *module);

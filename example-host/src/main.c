@@ -8,17 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <plugkit.h>
+
 #include "examplehost.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: example-host [--plugin-dir DIR]\n"
+		"Usage: example-host [--plugin-dir DIR] [--unchecked]\n"
 		"Loads every *.so in the plugin directory and shows, by the host\n"
 		"allocator's own counters, which heap served each plugin's memory.\n"
 		"\n"
 		"  -d, --plugin-dir DIR  load plugins from DIR (default: $%s,\n"
 		"                        else %s)\n"
+		"      --unchecked       load with plain dlopen, without libplugkit's checks\n"
+		"                        (to see the failures those checks prevent)\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
 		"\n"
@@ -42,14 +46,14 @@ static void print_probe(const struct examplehost_probe *p)
 	       (unsigned long long)p->freed, p->failed ? "  FAILED" : "");
 }
 
-static int run_plugin(const char *path)
+static int run_plugin(const char *path, unsigned flags)
 {
 	struct examplehost_probe probes[EXAMPLEHOST_PROBES];
 	struct examplehost_module module;
 	char err[PATH_MAX + 256];
 	int bad;
 
-	if (examplehost_load(path, &module, err, sizeof(err)) != 0) {
+	if (examplehost_load(path, flags, &module, err, sizeof(err)) != 0) {
 		fprintf(stderr, "example-host: cannot load plugin: %s\n", err);
 		return 1;
 	}
@@ -61,10 +65,20 @@ static int run_plugin(const char *path)
 	return bad != 0;
 }
 
+/* --unchecked, looked for before getopt runs (getopt may allocate). */
+static bool unchecked(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--unchecked") == 0)
+			return true;
+	return false;
+}
+
 int examplehost_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"plugin-dir", required_argument, NULL, 'd'},
+		{"unchecked", no_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -73,13 +87,23 @@ int examplehost_main(int argc, char **argv)
 	char absdir[PATH_MAX];
 	struct dirent **names;
 	int opt, n, failed = 0;
+	unsigned flags = 0;
+	struct plugkit_error perr;
 
 	if (!dir || !*dir)
 		dir = EXAMPLEHOST_PLUGINDIR;
+	/* Before anything is allocated: is this process's allocator whole? */
+	if (!unchecked(argc, argv) && plugkit_verify_process(&perr) != PLUGKIT_OK) {
+		fprintf(stderr, "example-host: refusing to run: %s\n", perr.message);
+		return 1;
+	}
 	while ((opt = getopt_long(argc, argv, "d:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;
+			break;
+		case 'u':
+			flags |= EXAMPLEHOST_LOAD_UNCHECKED;
 			break;
 		case 'h':
 			usage(stdout);
@@ -119,7 +143,7 @@ int examplehost_main(int argc, char **argv)
 			fprintf(stderr, "example-host: %s/%s: path too long\n", absdir, names[i]->d_name);
 			failed = 1;
 		} else {
-			failed |= run_plugin(path);
+			failed |= run_plugin(path, flags);
 		}
 		free(names[i]);
 	}

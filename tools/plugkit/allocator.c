@@ -96,3 +96,15 @@ void allocator_defined_names(struct elf_file *elf, char *buf, size_t len)
 		elf_symtab_any(elf, collect_symtab_name, &c);
 	snprintf(buf, len, "%s%s", c.nl.buf, name_list_more(&c.nl));
 }
+
+/* Loaded into every dynamically linked process at start-up; libc's malloc
+ * is the fallback every process has, not a second allocator. */
+static const char *const libc_sonames[] = {
+	"libc.so.6", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "ld-linux.so.2",
+	"ld-linux-armhf.so.3", "ld64.so.2", "ld-linux-riscv64-lp64d.so.1", "ld64.so.1", NULL,
+};
+
+bool is_libc_soname(const char *soname)
+{
+	return name_in(libc_sonames, soname);
+}

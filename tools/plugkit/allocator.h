@@ -19,6 +19,9 @@ extern const char *const *const allocator_lists[];
 
 bool allocator_is_cxx(const char *name);
 
+/* libc.so.6 or the dynamic loader, by SONAME (or file name). */
+bool is_libc_soname(const char *soname);
+
 /* libstdc++'s operator new and delete call malloc and free: not a heap. */
 bool allocator_is_libstdcxx(const struct elf_file *elf);
 

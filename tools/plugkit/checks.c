@@ -15,11 +15,6 @@
 #include "allocator.h"
 #include "namelist.h"
 
-/* Loaded into every dynamically linked process at start-up. */
-static const char *const always_loaded[] = {
-	"libc.so.6", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "ld-linux.so.2",
-	"ld-linux-armhf.so.3", "ld64.so.2", "ld-linux-riscv64-lp64d.so.1", "ld64.so.1", NULL,
-};
 
 
 /* A file the user named, or the SONAME a dependency is known by. */
@@ -30,7 +25,7 @@ static const char *name_of(const struct loaded *l)
 
 static bool is_libc(const struct object *obj)
 {
-	return obj->elf.soname && name_in(always_loaded, obj->elf.soname);
+	return obj->elf.soname && is_libc_soname(obj->elf.soname);
 }
 
 /* What a check looks at: the start-up objects, or what one plugin's dlopen

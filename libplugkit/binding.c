@@ -1,0 +1,315 @@
+/*
+ * Reads the GOT and PLT slots of loaded objects.  After dlopen with
+ * RTLD_NOW every slot holds the address its symbol was bound to; dladdr
+ * says which object that address lives in.  The provider is the object
+ * that dlsym(RTLD_DEFAULT, "malloc") lands in: the first malloc of the
+ * global scope, the one libc's own malloc calls reach when all is well.
+ */
+#include "binding.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "allocator.h"
+#include "namelist.h"
+
+#if __ELF_NATIVE_CLASS == 64
+#define REL_SYM(info) ELF64_R_SYM(info)
+#define REL_TYPE(info) ELF64_R_TYPE(info)
+#else
+#define REL_SYM(info) ELF32_R_SYM(info)
+#define REL_TYPE(info) ELF32_R_TYPE(info)
+#endif
+
+/* Relocation types whose slot receives the symbol's address itself. */
+static bool is_address_slot(uint32_t type)
+{
+#if defined(__x86_64__)
+	return type == R_X86_64_JUMP_SLOT || type == R_X86_64_GLOB_DAT || type == R_X86_64_64;
+#elif defined(__aarch64__)
+	return type == R_AARCH64_JUMP_SLOT || type == R_AARCH64_GLOB_DAT || type == R_AARCH64_ABS64;
+#elif defined(__i386__)
+	return type == R_386_JMP_SLOT || type == R_386_GLOB_DAT || type == R_386_32;
+#else
+	(void)type;
+	return false;
+#endif
+}
+
+static bool is_allocator_name(const char *name)
+{
+	for (const char *const *const *list = allocator_lists; *list; list++)
+		if (name_in(*list, name))
+			return true;
+	return false;
+}
+
+struct provider {
+	const void *base;
+	const char *name;
+};
+
+/* ld.so rewrites some dynamic entries to absolute addresses and leaves
+ * others as offsets (it depends on the architecture): take either. */
+static uintptr_t absolute(const struct link_map *map, ElfW(Addr) addr)
+{
+	return addr < map->l_addr ? map->l_addr + addr : addr;
+}
+
+static const char *object_name(const struct link_map *map)
+{
+	return map->l_name && *map->l_name ? map->l_name : "the program";
+}
+
+static const char *short_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The dynamic tables of a loaded object that judging it needs. */
+struct tables {
+	const ElfW(Sym) *symtab;
+	const char *strtab;
+	const void *self;       /* the object's base, for dladdr comparisons */
+};
+
+/*
+ * Judges one table of relocations of map: each one that names an allocator
+ * symbol must have left an address in the provider (libstdc++'s C++
+ * operators excepted: they call malloc and free).  The first that does not
+ * goes into msg.
+ */
+static bool judge_table(const struct link_map *map, const struct provider *p, const struct tables *t,
+			uintptr_t table, size_t size, size_t entsize, bool rela, bool plt, char *msg,
+			size_t len)
+{
+	for (size_t off = 0; entsize && off + entsize <= size; off += entsize) {
+		ElfW(Addr) r_offset;
+		ElfW(Xword) info;
+		const char *name;
+		void *target;
+		Dl_info where;
+
+		if (rela) {
+			const ElfW(Rela) *r = (const ElfW(Rela) *)(table + off);
+
+			r_offset = r->r_offset;
+			info = r->r_info;
+			if (r->r_addend != 0)
+				continue;
+		} else {
+			const ElfW(Rel) *r = (const ElfW(Rel) *)(table + off);
+
+			r_offset = r->r_offset;
+			info = r->r_info;
+		}
+		if (REL_SYM(info) == 0 || !is_address_slot((uint32_t)REL_TYPE(info)))
+			continue;
+		name = t->strtab + t->symtab[REL_SYM(info)].st_name;
+		if (!is_allocator_name(name))
+			continue;
+		target = *(void *const *)(map->l_addr + r_offset);
+		if (!target)
+			continue;   /* a weak reference nothing defines */
+		/*
+		 * In an object loaded at start-up without -z now, a PLT slot
+		 * still points into the object's own PLT until the first call:
+		 * not bound yet, so nothing to read.  (dlvsym cannot stand in:
+		 * it refuses the unversioned definitions a reference accepts.)
+		 * GLOB_DAT slots are bound at load time, libc's malloc and free
+		 * among them.  A plugin, opened RTLD_NOW, has every slot bound.
+		 */
+		if (plt && dladdr(target, &where) && where.dli_fbase == t->self)
+			continue;
+		if (!dladdr(target, &where) || !where.dli_fbase) {
+			snprintf(msg, len, "%s: its %s reference lands at %p, outside every loaded object, "
+				 "not in the allocator %s", object_name(map), name, target, p->name);
+			return false;
+		}
+		if (where.dli_fbase == p->base)
+			continue;
+		if (allocator_is_cxx(name) && strstr(short_name(where.dli_fname), "libstdc++.so"))
+			continue;
+		snprintf(msg, len, "%s: its %s reference lands in %s, not in the allocator %s: memory "
+			 "would be freed by a heap that did not make it.  Export the allocator unversioned "
+			 "(plugkit generate version-script) and keep its provider ahead of libc.so.6",
+			 object_name(map), name, where.dli_fname, p->name);
+		return false;
+	}
+	return true;
+}
+
+static bool judge_object(const struct link_map *map, const struct provider *p, char *msg, size_t len)
+{
+	struct tables t = {0};
+	Dl_info self;
+	uintptr_t rela = 0, rel = 0, jmprel = 0;
+	size_t relasz = 0, relaent = sizeof(ElfW(Rela)), relsz = 0, relent = sizeof(ElfW(Rel));
+	size_t pltrelsz = 0;
+	bool plt_rela = true;
+
+	for (const ElfW(Dyn) *d = map->l_ld; d && d->d_tag != DT_NULL; d++) {
+		switch (d->d_tag) {
+		case DT_SYMTAB: t.symtab = (const ElfW(Sym) *)absolute(map, d->d_un.d_ptr); break;
+		case DT_STRTAB: t.strtab = (const char *)absolute(map, d->d_un.d_ptr); break;
+		case DT_RELA: rela = absolute(map, d->d_un.d_ptr); break;
+		case DT_RELASZ: relasz = d->d_un.d_val; break;
+		case DT_RELAENT: relaent = d->d_un.d_val; break;
+		case DT_REL: rel = absolute(map, d->d_un.d_ptr); break;
+		case DT_RELSZ: relsz = d->d_un.d_val; break;
+		case DT_RELENT: relent = d->d_un.d_val; break;
+		case DT_JMPREL: jmprel = absolute(map, d->d_un.d_ptr); break;
+		case DT_PLTRELSZ: pltrelsz = d->d_un.d_val; break;
+		case DT_PLTREL: plt_rela = d->d_un.d_val == DT_RELA; break;
+		}
+	}
+	if (!t.symtab || !t.strtab || !dladdr(map->l_ld, &self))
+		return true;
+	t.self = self.dli_fbase;
+	return (!rela || judge_table(map, p, &t, rela, relasz, relaent, true, false, msg, len)) &&
+	       (!rel || judge_table(map, p, &t, rel, relsz, relent, false, false, msg, len)) &&
+	       (!jmprel || judge_table(map, p, &t, jmprel, pltrelsz, plt_rela ? relaent : relent,
+				       plt_rela, true, msg, len));
+}
+
+static bool find_provider(struct provider *p, char *msg, size_t len)
+{
+	void *malloc_addr = dlsym(RTLD_DEFAULT, "malloc");
+	Dl_info where;
+
+	if (!malloc_addr || !dladdr(malloc_addr, &where) || !where.dli_fbase) {
+		snprintf(msg, len, "no object in the global scope provides malloc");
+		return false;
+	}
+	p->base = where.dli_fbase;
+	p->name = where.dli_fname && *where.dli_fname ? where.dli_fname : "the program";
+	return true;
+}
+
+/*
+ * Looks name up in the object's own dynamic symbol table, in memory, by
+ * its DT_GNU_HASH or DT_HASH table, as ld.so does.  No dlopen, dlsym or
+ * anything else that may allocate: this runs in processes whose malloc
+ * and free may belong to different heaps.
+ */
+static const ElfW(Sym) *own_symbol(const struct link_map *map, const char *name)
+{
+	const ElfW(Sym) *symtab = NULL;
+	const char *strtab = NULL;
+	const uint32_t *gnu = NULL, *sysv = NULL;
+
+	for (const ElfW(Dyn) *d = map->l_ld; d && d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_SYMTAB)
+			symtab = (const ElfW(Sym) *)absolute(map, d->d_un.d_ptr);
+		else if (d->d_tag == DT_STRTAB)
+			strtab = (const char *)absolute(map, d->d_un.d_ptr);
+		else if (d->d_tag == DT_GNU_HASH)
+			gnu = (const uint32_t *)absolute(map, d->d_un.d_ptr);
+		else if (d->d_tag == DT_HASH)
+			sysv = (const uint32_t *)absolute(map, d->d_un.d_ptr);
+	}
+	if (!symtab || !strtab)
+		return NULL;
+	if (gnu) {
+		uint32_t h = 5381, nbuckets = gnu[0], symoffset = gnu[1], bloom = gnu[2];
+		const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)(gnu + 4) + bloom);
+		const uint32_t *chain = buckets + nbuckets;
+
+		for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+			h = h * 33 + *c;
+		if (!nbuckets)
+			return NULL;
+		for (uint32_t i = buckets[h % nbuckets]; i >= symoffset; i++) {
+			uint32_t h2 = chain[i - symoffset];
+
+			if ((h | 1) == (h2 | 1) && strcmp(name, strtab + symtab[i].st_name) == 0)
+				return &symtab[i];
+			if (h2 & 1)
+				break;
+		}
+		return NULL;
+	}
+	if (sysv) {
+		uint32_t h = 0, g, nbucket = sysv[0];
+		const uint32_t *bucket = sysv + 2, *chain = bucket + nbucket;
+
+		for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+			h = (h << 4) + *c;
+			g = h & 0xf0000000;
+			h ^= g >> 24;
+			h &= ~g;
+		}
+		for (uint32_t i = nbucket ? bucket[h % nbucket] : 0; i; i = chain[i])
+			if (strcmp(name, strtab + symtab[i].st_name) == 0)
+				return &symtab[i];
+	}
+	return NULL;
+}
+
+/* An object that defines and exports malloc itself (libc and ld.so aside:
+ * theirs is the fallback every process has). */
+static bool defines_malloc(const struct link_map *map)
+{
+	const ElfW(Sym) *sym;
+
+	if (!map->l_name || !*map->l_name || is_libc_soname(short_name(map->l_name)))
+		return false;
+	sym = own_symbol(map, "malloc");
+	return sym && sym->st_shndx != SHN_UNDEF && sym->st_value != 0 &&
+	       (ELF64_ST_BIND(sym->st_info) == STB_GLOBAL || ELF64_ST_BIND(sym->st_info) == STB_WEAK);
+}
+
+static struct {
+	pthread_once_t once;
+	bool ok;
+	char msg[768];
+} process = {.once = PTHREAD_ONCE_INIT};
+
+static void judge_process(void)
+{
+	struct provider p;
+
+	process.ok = find_provider(&p, process.msg, sizeof(process.msg));
+	if (!process.ok)
+		return;
+	/* _r_debug.r_map: every object loaded so far, the program first. */
+	for (struct link_map *map = _r_debug.r_map; map && process.ok; map = map->l_next) {
+		Dl_info self_info;
+
+		process.ok = judge_object(map, &p, process.msg, sizeof(process.msg));
+		if (process.ok && defines_malloc(map) && dladdr(map->l_ld, &self_info) &&
+		    self_info.dli_fbase != p.base) {
+			snprintf(process.msg, sizeof(process.msg),
+				 "%s defines malloc, but %s comes first in the global scope, so nothing "
+				 "reaches that allocator: the program's DT_NEEDED must list %s before "
+				 "libc.so.6", map->l_name, p.name, short_name(map->l_name));
+			process.ok = false;
+		}
+	}
+}
+
+bool binding_process_ok(char *msg, size_t len)
+{
+	pthread_once(&process.once, judge_process);
+	if (!process.ok)
+		snprintf(msg, len, "%s", process.msg);
+	return process.ok;
+}
+
+bool binding_closure_ok(struct link_map *map, char *msg, size_t len)
+{
+	struct provider p;
+
+	if (!find_provider(&p, msg, len))
+		return false;
+	for (; map; map = map->l_next)
+		if (!judge_object(map, &p, msg, len))
+			return false;
+	return true;
+}

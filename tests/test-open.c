@@ -1,0 +1,140 @@
+/*
+ * test-open NAME=PATH...: libplugkit's plugkit_open() on the fixtures, in a
+ * process that has the example host (and its allocator) at start-up.  Each
+ * broken plugin must be refused with its own status and a message that
+ * says what is wrong; the good one must be accepted.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <plugkit.h>
+
+#include "examplehost.h"
+
+static int n_args;
+static char **args;
+
+/* The absolute path given as NAME=PATH, or NULL. */
+static const char *fixture(const char *name)
+{
+	static char path[PATH_MAX];
+	size_t len = strlen(name);
+
+	for (int i = 0; i < n_args; i++)
+		if (strncmp(args[i], name, len) == 0 && args[i][len] == '=')
+			return realpath(args[i] + len + 1, path) ? path : NULL;
+	return NULL;
+}
+
+static void expect(const char *name, enum plugkit_status want, const char *needle)
+{
+	const char *path = fixture(name);
+	struct plugkit_plugin plugin;
+	struct plugkit_error error;
+	enum plugkit_status got;
+
+	if (!path) {
+		print_message("%s: not built in this configuration\n", name);
+		skip();
+	}
+	got = plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &plugin, &error);
+	print_message("%s: status %d: %s\n", name, got, error.message);
+	assert_int_equal(got, want);
+	assert_int_equal(error.status, want);
+	if (needle)
+		assert_non_null(strstr(error.message, needle));
+	if (got == PLUGKIT_OK) {
+		assert_non_null(plugin.handle);
+		assert_string_equal(plugin.descriptor->name, "example");
+		plugkit_close(&plugin);
+	} else {
+		assert_null(plugin.handle);
+	}
+}
+
+static void accepts_the_example_plugin(void **state)
+{
+	(void)state;
+	expect("example", PLUGKIT_OK, NULL);
+}
+
+static void refuses_a_relative_path(void **state)
+{
+	struct plugkit_plugin plugin;
+	struct plugkit_error error;
+
+	(void)state;
+	assert_int_equal(plugkit_open("example.so", EXAMPLEHOST_PLUGIN_SYMBOL, 1, &plugin, &error),
+			 PLUGKIT_EPATH);
+	assert_non_null(strstr(error.message, "absolute path"));
+}
+
+static void reports_a_missing_file(void **state)
+{
+	struct plugkit_plugin plugin;
+	struct plugkit_error error;
+
+	(void)state;
+	assert_int_equal(plugkit_open("/nonexistent/plugin.so", EXAMPLEHOST_PLUGIN_SYMBOL, 1, &plugin,
+				      &error), PLUGKIT_ELOAD);
+	assert_non_null(strstr(error.message, "/nonexistent/plugin.so"));
+}
+
+static void refuses_a_plugin_without_descriptor(void **state)
+{
+	(void)state;
+	expect("no-descriptor", PLUGKIT_EDESCRIPTOR, "exports no examplehost_plugin descriptor");
+}
+
+static void refuses_another_abi_with_both_versions(void **state)
+{
+	(void)state;
+	expect("old-abi", PLUGKIT_EABI, "plugin ABI 99, host ABI 1");
+}
+
+static void refuses_a_private_allocator(void **state)
+{
+	(void)state;
+	expect("private-malloc", PLUGKIT_EPRIVATE_ALLOCATOR, "a heap of its own");
+}
+
+static void explains_static_tls_exhaustion(void **state)
+{
+	(void)state;
+	expect("tls64k-ie", PLUGKIT_ESTATIC_TLS, "65536 bytes of thread-local storage");
+}
+
+static void explains_a_second_host(void **state)
+{
+	(void)state;
+	expect("second-host", PLUGKIT_ESTATIC_TLS, "libexamplehost.so.2 uses");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(accepts_the_example_plugin),
+		cmocka_unit_test(refuses_a_relative_path),
+		cmocka_unit_test(reports_a_missing_file),
+		cmocka_unit_test(refuses_a_plugin_without_descriptor),
+		cmocka_unit_test(refuses_another_abi_with_both_versions),
+		cmocka_unit_test(refuses_a_private_allocator),
+		cmocka_unit_test(explains_static_tls_exhaustion),
+		cmocka_unit_test(explains_a_second_host),
+	};
+
+	n_args = argc - 1;
+	args = argv + 1;
+	/* Calling into the host keeps it a DT_NEEDED of this program under
+	 * --as-needed: loaded at start-up, as the shim loads it. */
+	print_message("host allocator: %s\n", examplehost_allocator());
+	return cmocka_run_group_tests_name("plugkit_open", tests, NULL, NULL);
+}
