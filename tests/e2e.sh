@@ -108,7 +108,7 @@ sed 's/hello/greeter/g' myhost/plugins/hello/meson.build >sub/myhost/plugins/gre
 printf "subdir('plugins/greeter')\n" >>sub/myhost/meson.build
 ln -s "$src" sub/myhost/subprojects/plugkit
 step "with plugkit as a subproject, the host and plugin build and pass their tests" sh -c "cd sub/myhost &&
-	meson setup build -Dwerror=true --force-fallback-for=plugkit,plugkit-plugin &&
+	meson setup build -Dwerror=true --force-fallback-for=plugkit,plugkit-plugin,libplugkit &&
 	grep -q 'Executing subproject plugkit' build/meson-logs/meson-log.txt &&
 	meson compile -C build && meson test -C build --print-errorlogs"
 expect "the subproject build loads the same plugin source on the host heap" \
