@@ -113,38 +113,25 @@ static void scope_order(const struct context *ctx, char *buf, size_t len)
 }
 
 
-static void missing_from(struct object *obj, const char *const *names, struct name_list *nl)
-{
-	for (; *names; names++)
-		if (!exports_symbol(obj, *names))
-			name_list_add(nl, *names);
-}
-
 /*
- * The provider must export the whole set: a name it leaves out binds to
- * glibc's (or libstdc++'s) definition, on glibc's heap.  C++ operators are
- * judged only when it defines some, else libstdc++'s forward to malloc.
+ * The provider must export the ten C functions: a name it leaves out binds
+ * to glibc's, on glibc's heap.  C++ operators it may leave out: libstdc++'s
+ * call malloc, free and the plain operators, all of which reach it.
  */
 static void check_complete_set(const struct context *ctx, struct verdict *v)
 {
 	struct object *obj = ctx->p->loaded[ctx->provider].obj;
 	struct name_list nl = {0};
-	bool any_cxx = false;
 
 	if (is_libc(obj))
 		return;
-	missing_from(obj, allocator_c, &nl);
-	for (const char *const *const *list = allocator_lists + 1; *list && !any_cxx; list++)
-		for (const char *const *name = *list; *name && !any_cxx; name++)
-			any_cxx = exports_symbol(obj, *name);
-	if (any_cxx) {
-		missing_from(obj, allocator_cxx_common, &nl);
-		missing_from(obj, obj->elf.is64 ? allocator_cxx_lp64 : allocator_cxx_ilp32, &nl);
-	}
+	for (const char *const *name = allocator_c; *name; name++)
+		if (!exports_symbol(obj, *name))
+			name_list_add(&nl, *name);
 	if (nl.n)
 		verdict_fail(v, "the allocator %s does not export %s%s: calls to %s reach another "
-			     "heap", name_of(&ctx->p->loaded[ctx->provider]), nl.buf,
-			     nl.n > NAME_LIST_MAX ? ", ..." : "", nl.n == 1 ? "it" : "them");
+			     "heap", name_of(&ctx->p->loaded[ctx->provider]), nl.buf, name_list_more(&nl),
+			     nl.n == 1 ? "it" : "them");
 }
 
 static void check_start_up_provider(const struct context *ctx, struct verdict *v)
@@ -182,9 +169,8 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 		return;
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &p->loaded[i];
-		char list_buf[512] = "";
+		struct name_list nl = {0};
 		int other = -1;
-		size_t used = 0, listed = 0;
 
 		if (t->root >= 0 && !is_late(ctx, t, i))
 			continue;
@@ -197,7 +183,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 					const struct elf_sym *s = &l->obj->elf.dynsym[idx[k]];
 					const struct elf_version *ver;
 					struct binding b;
-					char vs[128];
+					char vs[128], full[256];
 
 					/* A definition is a reference too when a
 					 * relocation names it (libc's own malloc calls). */
@@ -216,15 +202,14 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 						continue;
 					if (other < 0)
 						other = b.def;
-					if (listed++ < NAME_LIST_MAX && used < sizeof(list_buf))
-						used += (size_t)snprintf(list_buf + used, sizeof(list_buf) - used,
-									 "%s%s%s", listed > 1 ? ", " : "", s->name,
-									 version_suffix(ver, vs, sizeof(vs)));
+					snprintf(full, sizeof(full), "%s%s", s->name,
+						 version_suffix(ver, vs, sizeof(vs)));
+					name_list_add(&nl, full);
 				}
 			}
 		if (other >= 0)
-			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s", name_of(l), list_buf,
-				     listed > NAME_LIST_MAX ? ", ..." : "", listed > 1 ? "" : "s",
+			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s", name_of(l), nl.buf,
+				     name_list_more(&nl), nl.n > 1 ? "" : "s",
 				     name_of(&p->loaded[other]), name_of(&p->loaded[ctx->provider]));
 	}
 	if (v->status == STATUS_PASS)
@@ -445,7 +430,7 @@ static void check_undefined(const struct context *ctx, const struct target *t, s
 		}
 		if (nl.n)
 			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), nl.n,
-				     nl.n == 1 ? "" : "s", nl.buf, nl.n > NAME_LIST_MAX ? ", ..." : "");
+				     nl.n == 1 ? "" : "s", nl.buf, name_list_more(&nl));
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "every strong undefined symbol binds");
@@ -525,10 +510,10 @@ static void check_exports(const struct context *ctx, const struct target *t, str
 	}
 	if (extra.n)
 		verdict_warn(v, "exports %zu symbol%s besides its entry points: %s%s", extra.n,
-			     extra.n == 1 ? "" : "s", extra.buf, extra.n > NAME_LIST_MAX ? ", ..." : "");
+			     extra.n == 1 ? "" : "s", extra.buf, name_list_more(&extra));
 	else if (!ctx->n_entries && all.n > 8)
 		verdict_warn(v, "exports %zu symbols: %s%s", all.n, all.buf,
-			     all.n > NAME_LIST_MAX ? ", ..." : "");
+			     name_list_more(&all));
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "exports %s", all.n ? all.buf : "nothing");
 }
