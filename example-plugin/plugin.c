@@ -71,8 +71,8 @@ struct worker {
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t a0, f0, a1, f1;
-	bool measured = examplehost_heap_thread_counters(&a0, &f0);
+	uint64_t a0, f0, a1, f1, owned = 0;
+	bool counted = examplehost_heap_thread_counters(&a0, &f0);
 
 	for (unsigned i = 0; i < w->rounds; i++) {
 		size_t size = 16 + (i * 37) % 2000;
@@ -84,6 +84,8 @@ static void *work(void *arg)
 			return NULL;
 		}
 		memset(p, (int)i, size);
+		if (examplehost_heap_owns(p) == 1)
+			owned += size;
 		q = realloc(p, size * 2);
 		if (!q) {
 			free(p);
@@ -92,10 +94,15 @@ static void *work(void *arg)
 		}
 		tls_state.requested += size + size * 2;
 		tls_state.blocks++;
+		/* Without counters, the blocks the host's allocator claims. */
+		if (examplehost_heap_owns(q) == 1)
+			owned += size * 2;
 		free(q);
 	}
-	if (measured && examplehost_heap_thread_counters(&a1, &f1))
+	if (counted && examplehost_heap_thread_counters(&a1, &f1))
 		w->host_bytes = a1 - a0;
+	else
+		w->host_bytes = owned;
 	w->requested = tls_state.requested;
 	/* Each thread starts with zeroed TLS: a shared block would count more. */
 	w->status = tls_state.blocks == w->rounds ? 0 : -1;

@@ -26,7 +26,8 @@ ensure_packages() {
 }
 
 # What building the project and its tests needs on Debian 12.
-build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libjemalloc-dev libcmocka-dev patchelf)
+build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libjemalloc-dev libmimalloc-dev
+	libcmocka-dev patchelf)
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
 # libFuzzer runtime for the fuzz smoke run.

@@ -37,11 +37,12 @@ struct examplehost_plugin {
 	char *(*libc_getline)(const char *text);
 	/*
 	 * nthreads threads each allocate, reallocate and free rounds blocks,
-	 * counting in thread-local state.  Each reads its own allocator
-	 * counters through examplehost_heap_thread_counters(); the bytes they
-	 * saw go to *host_bytes (0 when the host has no counters) and the
-	 * bytes they asked for to *requested.  Returns 0, or -1 when a thread
-	 * failed or its thread-local state was wrong.
+	 * counting in thread-local state.  Each measures what the host heap
+	 * served: its allocator counters (examplehost_heap_thread_counters),
+	 * else the blocks examplehost_heap_owns() claims.  Those bytes go to
+	 * *host_bytes (0 when the host can measure neither) and the bytes
+	 * asked for to *requested.  Returns 0, or -1 when a thread failed or
+	 * its thread-local state was wrong.
 	 */
 	int (*threads)(unsigned nthreads, unsigned rounds, uint64_t *host_bytes,
 		       uint64_t *requested);
@@ -50,7 +51,8 @@ struct examplehost_plugin {
 /* The program: parses argv, loads plugins, reports.  The shim's main(). */
 EXAMPLEHOST_API int examplehost_main(int argc, char **argv);
 
-/* "jemalloc" when the host carries its allocator, "system" otherwise. */
+/* "jemalloc" or "mimalloc" when the host has an allocator of its own,
+ * "system" otherwise. */
 EXAMPLEHOST_API const char *examplehost_allocator(void);
 
 /*
@@ -60,6 +62,12 @@ EXAMPLEHOST_API const char *examplehost_allocator(void);
  */
 EXAMPLEHOST_API bool examplehost_heap_thread_counters(uint64_t *allocated,
 						       uint64_t *freed);
+
+/*
+ * Whether block lies in the host allocator's heap: 1 or 0, or -1 when the
+ * allocator cannot tell (jemalloc, the system allocator, valgrind).
+ */
+EXAMPLEHOST_API int examplehost_heap_owns(const void *block);
 
 /* A loaded plugin. */
 struct examplehost_module {

@@ -153,7 +153,7 @@ int examplehost_main(int argc, char **argv)
 	} else if (n > 0) {
 		uint64_t a, f;
 
-		if (examplehost_heap_thread_counters(&a, &f))
+		if (examplehost_heap_thread_counters(&a, &f) || examplehost_heap_owns(NULL) >= 0)
 			printf("every plugin allocation and free went through the host's %s\n",
 			       examplehost_allocator());
 		else

@@ -28,13 +28,20 @@ static enum examplehost_heap judge(bool ok, uint64_t delta, uint64_t requested)
 	return delta >= requested ? EXAMPLEHOST_HEAP_HOST : EXAMPLEHOST_HEAP_FOREIGN;
 }
 
+/*
+ * With counters (jemalloc) both sides are judged by bytes.  Without, an
+ * allocator that knows its regions (mimalloc) still says whether the block
+ * was its own, taken before the free; the free itself then goes unseen.
+ */
 static void settle(struct examplehost_probe *p, struct counters before,
-		   struct counters mid, struct counters after)
+		   struct counters mid, struct counters after, int owned)
 {
 	p->allocated = mid.allocated - before.allocated;
 	p->freed = after.freed - mid.freed;
 	p->alloc_heap = judge(before.ok, p->allocated, p->requested);
 	p->free_heap = judge(before.ok, p->freed, p->requested);
+	if (!before.ok && owned >= 0)
+		p->alloc_heap = owned ? EXAMPLEHOST_HEAP_HOST : EXAMPLEHOST_HEAP_FOREIGN;
 }
 
 /* Plugin allocates, host frees: a block of a known size. */
@@ -45,11 +52,13 @@ static void probe_block(const struct examplehost_plugin *pl, struct examplehost_
 	void *block = pl->alloc_block(size);
 	struct counters mid = read_counters();
 
+	int owned = examplehost_heap_owns(block);
+
 	p->name = "plugin malloc, host free";
 	p->requested = size;
 	p->failed = block == NULL;
 	free(block);
-	settle(p, before, mid, read_counters());
+	settle(p, before, mid, read_counters(), owned);
 }
 
 /* Host allocates, plugin frees. */
@@ -60,13 +69,15 @@ static void probe_host_block(const struct examplehost_plugin *pl, struct example
 	void *block = malloc(size);
 	struct counters mid = read_counters();
 
+	int owned = examplehost_heap_owns(block);
+
 	p->name = "host malloc, plugin free";
 	p->requested = size;
 	p->failed = block == NULL;
 	if (block)
 		memset(block, 0xa5, size);
 	pl->free_block(block);
-	settle(p, before, mid, read_counters());
+	settle(p, before, mid, read_counters(), owned);
 }
 
 /* A string allocated inside libc on the plugin's behalf, freed by the host. */
@@ -74,24 +85,29 @@ static void probe_string(struct examplehost_probe *p, const char *name,
 			 struct counters before, char *s)
 {
 	struct counters mid = read_counters();
+	int owned = examplehost_heap_owns(s);
 
 	p->name = name;
 	p->failed = s == NULL;
 	p->requested = s ? strlen(s) + 1 : 1;
 	free(s);
-	settle(p, before, mid, read_counters());
+	settle(p, before, mid, read_counters(), owned);
 }
 
 static void probe_threads(const struct examplehost_plugin *pl, struct examplehost_probe *p)
 {
 	uint64_t host_bytes = 0, requested = 0;
-	bool measured = read_counters().ok;
+	bool counted = read_counters().ok;
+	/* examplehost_heap_owns(NULL) is -1 when the allocator cannot tell. */
+	bool owned = examplehost_heap_owns(NULL) >= 0;
 
 	p->name = "threads: malloc/realloc/free";
 	p->failed = pl->threads(4, 200, &host_bytes, &requested) != 0;
 	p->requested = requested;
-	p->allocated = p->freed = host_bytes;
-	p->alloc_heap = p->free_heap = judge(measured, host_bytes, requested);
+	p->allocated = host_bytes;
+	p->freed = counted ? host_bytes : 0;
+	p->alloc_heap = judge(counted || owned, host_bytes, requested);
+	p->free_heap = judge(counted, host_bytes, requested);
 }
 
 int examplehost_probe(const struct examplehost_plugin *pl, struct examplehost_probe *probes)
@@ -127,5 +143,5 @@ const char *examplehost_heap_name(enum examplehost_heap heap)
 	case EXAMPLEHOST_HEAP_UNMEASURED:
 		break;
 	}
-	return "unmeasured (system allocator)";
+	return "unmeasured";
 }
