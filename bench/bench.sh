@@ -9,6 +9,8 @@
 #   2. The ELF reader over a whole library directory: `plugkit scan -R`
 #      beside `scanelf -R` from pax-utils, printing the same fields (plugkit
 #      also reads every dynamic symbol, version and relocation on the way).
+#   3. plugkit_open against plain dlopen + dlsym on the example plugin:
+#      open and close cycles, timed and counted.
 #
 # usage: bench/bench.sh [LIBDIR]   (default /usr/lib/x86_64-linux-gnu)
 set -euo pipefail
@@ -21,6 +23,7 @@ ensure_packages "${build_packages[@]}" valgrind hyperfine pax-utils
 # Its own build directory: a release build, without the test suite.
 setup_build build-bench -Dbuildtype=release -Dtests=false >/dev/null
 meson compile -C build-bench >/dev/null
+meson compile -C build-bench open-bench >/dev/null
 plugkit=build-bench/tools/plugkit/plugkit
 
 # Beside example-plugin/, so the copies' $ORIGIN/../example-host still
@@ -57,3 +60,13 @@ hyperfine -N --warmup 2 --runs 15 --style basic -n "scanelf -R" -n "plugkit scan
 # scanelf locks itself in a seccomp sandbox that kills it under valgrind
 # (SIGSYS), so this pair has wall-clock ratios only; plugkit's own count:
 echo "instructions: plugkit $(instructions "$plugkit" scan -R "$libdir") (scanelf: not measurable under valgrind)"
+
+echo
+echo "== plugkit_open vs dlopen + dlsym, example plugin, open/close cycles"
+bench=build-bench/bench/open-bench
+plugin=$(pwd)/build-bench/example-plugin/example.so
+hyperfine -N --warmup 2 --runs 10 --style basic -n "dlopen + dlsym" -n "plugkit_open" \
+	"$bench dlopen 2000 $plugin" "$bench plugkit 2000 $plugin" | grep -Ev '^\s*$'
+plain=$(instructions "$bench" dlopen 200 "$plugin")
+checked=$(instructions "$bench" plugkit 200 "$plugin")
+echo "instructions for 200 cycles: dlopen $plain, plugkit_open $checked ($(awk -v a="$checked" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')x)"

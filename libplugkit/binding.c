@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "allocator.h"
-#include "namelist.h"
 
 #if __ELF_NATIVE_CLASS == 64
 #define REL_SYM(info) ELF64_R_SYM(info)
@@ -40,18 +39,35 @@ static bool is_address_slot(uint32_t type)
 #endif
 }
 
-static bool is_allocator_name(const char *name)
-{
-	for (const char *const *const *list = allocator_lists; *list; list++)
-		if (name_in(*list, name))
-			return true;
-	return false;
-}
-
 struct provider {
-	const void *base;
+	const void *object;
 	const char *name;
 };
+
+/*
+ * The object an address lies in (an opaque identity) and its file name.
+ * _dl_find_object (glibc 2.35) answers from ld.so's own table; dladdr,
+ * the fallback, also searches for the nearest symbol, which costs more
+ * than the rest of a check.
+ */
+static const void *object_of(const void *addr, const char **name)
+{
+#ifdef HAVE_DL_FIND_OBJECT
+	struct dl_find_object found;
+
+	if (_dl_find_object((void *)addr, &found) != 0 || !found.dlfo_link_map)
+		return NULL;
+	*name = found.dlfo_link_map->l_name;
+	return found.dlfo_link_map;
+#else
+	Dl_info info;
+
+	if (!dladdr(addr, &info) || !info.dli_fbase)
+		return NULL;
+	*name = info.dli_fname;
+	return info.dli_fbase;
+#endif
+}
 
 /* ld.so rewrites some dynamic entries to absolute addresses and leaves
  * others as offsets (it depends on the architecture): take either. */
@@ -76,7 +92,7 @@ static const char *short_name(const char *path)
 struct tables {
 	const ElfW(Sym) *symtab;
 	const char *strtab;
-	const void *self;       /* the object's base, for dladdr comparisons */
+	const void *self;       /* object_of() the object itself */
 };
 
 /*
@@ -92,9 +108,9 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 	for (size_t off = 0; entsize && off + entsize <= size; off += entsize) {
 		ElfW(Addr) r_offset;
 		ElfW(Xword) info;
-		const char *name;
+		const char *name, *where_name = "";
+		const void *where;
 		void *target;
-		Dl_info where;
 
 		if (rela) {
 			const ElfW(Rela) *r = (const ElfW(Rela) *)(table + off);
@@ -112,7 +128,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 		if (REL_SYM(info) == 0 || !is_address_slot((uint32_t)REL_TYPE(info)))
 			continue;
 		name = t->strtab + t->symtab[REL_SYM(info)].st_name;
-		if (!is_allocator_name(name))
+		if (!allocator_is_symbol(name))
 			continue;
 		target = *(void *const *)(map->l_addr + r_offset);
 		if (!target)
@@ -125,21 +141,22 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 		 * GLOB_DAT slots are bound at load time, libc's malloc and free
 		 * among them.  A plugin, opened RTLD_NOW, has every slot bound.
 		 */
-		if (plt && dladdr(target, &where) && where.dli_fbase == t->self)
+		where = object_of(target, &where_name);
+		if (plt && where == t->self)
 			continue;
-		if (!dladdr(target, &where) || !where.dli_fbase) {
+		if (!where) {
 			snprintf(msg, len, "%s: its %s reference lands at %p, outside every loaded object, "
 				 "not in the allocator %s", object_name(map), name, target, p->name);
 			return false;
 		}
-		if (where.dli_fbase == p->base)
+		if (where == p->object)
 			continue;
-		if (allocator_is_cxx(name) && strstr(short_name(where.dli_fname), "libstdc++.so"))
+		if (allocator_is_cxx(name) && strstr(short_name(where_name), "libstdc++.so"))
 			continue;
 		snprintf(msg, len, "%s: its %s reference lands in %s, not in the allocator %s: memory "
 			 "would be freed by a heap that did not make it.  Export the allocator unversioned "
 			 "(plugkit generate version-script) and keep its provider ahead of libc.so.6",
-			 object_name(map), name, where.dli_fname, p->name);
+			 object_name(map), name, *where_name ? where_name : "the program", p->name);
 		return false;
 	}
 	return true;
@@ -148,7 +165,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 static bool judge_object(const struct link_map *map, const struct provider *p, char *msg, size_t len)
 {
 	struct tables t = {0};
-	Dl_info self;
+	const char *self_name;
 	uintptr_t rela = 0, rel = 0, jmprel = 0;
 	size_t relasz = 0, relaent = sizeof(ElfW(Rela)), relsz = 0, relent = sizeof(ElfW(Rel));
 	size_t pltrelsz = 0;
@@ -169,9 +186,8 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 		case DT_PLTREL: plt_rela = d->d_un.d_val == DT_RELA; break;
 		}
 	}
-	if (!t.symtab || !t.strtab || !dladdr(map->l_ld, &self))
+	if (!t.symtab || !t.strtab || !(t.self = object_of(map->l_ld, &self_name)))
 		return true;
-	t.self = self.dli_fbase;
 	return (!rela || judge_table(map, p, &t, rela, relasz, relaent, true, false, msg, len)) &&
 	       (!rel || judge_table(map, p, &t, rel, relsz, relent, false, false, msg, len)) &&
 	       (!jmprel || judge_table(map, p, &t, jmprel, pltrelsz, plt_rela ? relaent : relent,
@@ -181,14 +197,13 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 static bool find_provider(struct provider *p, char *msg, size_t len)
 {
 	void *malloc_addr = dlsym(RTLD_DEFAULT, "malloc");
-	Dl_info where;
 
-	if (!malloc_addr || !dladdr(malloc_addr, &where) || !where.dli_fbase) {
+	if (!malloc_addr || !(p->object = object_of(malloc_addr, &p->name))) {
 		snprintf(msg, len, "no object in the global scope provides malloc");
 		return false;
 	}
-	p->base = where.dli_fbase;
-	p->name = where.dli_fname && *where.dli_fname ? where.dli_fname : "the program";
+	if (!p->name || !*p->name)
+		p->name = "the program";
 	return true;
 }
 
@@ -265,9 +280,12 @@ static bool defines_malloc(const struct link_map *map)
 	       (ELF64_ST_BIND(sym->st_info) == STB_GLOBAL || ELF64_ST_BIND(sym->st_info) == STB_WEAK);
 }
 
+/* Judged once; the provider cannot change afterwards (a later dlopen only
+ * ever adds objects behind it in the global scope). */
 static struct {
 	pthread_once_t once;
 	bool ok;
+	struct provider provider;
 	char msg[768];
 } process = {.once = PTHREAD_ONCE_INIT};
 
@@ -278,17 +296,23 @@ static void judge_process(void)
 	process.ok = find_provider(&p, process.msg, sizeof(process.msg));
 	if (!process.ok)
 		return;
+	process.provider = p;
 	/* _r_debug.r_map: every object loaded so far, the program first. */
 	for (struct link_map *map = _r_debug.r_map; map && process.ok; map = map->l_next) {
-		Dl_info self_info;
+		const char *name;
 
 		process.ok = judge_object(map, &p, process.msg, sizeof(process.msg));
-		if (process.ok && defines_malloc(map) && dladdr(map->l_ld, &self_info) &&
-		    self_info.dli_fbase != p.base) {
-			snprintf(process.msg, sizeof(process.msg),
-				 "%s defines malloc, but %s comes first in the global scope, so nothing "
-				 "reaches that allocator: the program's DT_NEEDED must list %s before "
-				 "libc.so.6", map->l_name, p.name, short_name(map->l_name));
+		if (process.ok && defines_malloc(map) && object_of(map->l_ld, &name) != p.object) {
+			if (p.object == object_of(_r_debug.r_map->l_ld, &name))
+				snprintf(process.msg, sizeof(process.msg),
+					 "%s defines malloc, but the program itself defines one, and the "
+					 "program comes first in the global scope: the shim must define no "
+					 "allocator function", map->l_name);
+			else
+				snprintf(process.msg, sizeof(process.msg),
+					 "%s defines malloc, but %s comes first in the global scope, so "
+					 "nothing reaches that allocator: the program's DT_NEEDED must list "
+					 "%s before libc.so.6", map->l_name, p.name, short_name(map->l_name));
 			process.ok = false;
 		}
 	}
@@ -304,12 +328,13 @@ bool binding_process_ok(char *msg, size_t len)
 
 bool binding_closure_ok(struct link_map *map, char *msg, size_t len)
 {
-	struct provider p;
-
-	if (!find_provider(&p, msg, len))
+	pthread_once(&process.once, judge_process);
+	if (!process.provider.object) {
+		snprintf(msg, len, "%s", process.msg);
 		return false;
+	}
 	for (; map; map = map->l_next)
-		if (!judge_object(map, &p, msg, len))
+		if (!judge_object(map, &process.provider, msg, len))
 			return false;
 	return true;
 }

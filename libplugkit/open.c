@@ -4,9 +4,11 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "allocator.h"
 #include "binding.h"
@@ -58,19 +60,82 @@ static enum plugkit_status static_tls_error(const char *path, const char *dlerr,
 		    object[0] ? object : "it");
 }
 
+/*
+ * What a file defines of an allocator, remembered by identity (device,
+ * inode, size, modification time): a host that loads the same plugin
+ * again pays one stat() instead of reading its symbol table again.
+ */
+#define VERDICT_CACHE 64
+
+struct verdict {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	bool used;
+	char names[256];
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct verdict v[VERDICT_CACHE];
+	unsigned next;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static bool same_file(const struct verdict *v, const struct stat *st)
+{
+	return v->used && v->dev == st->st_dev && v->ino == st->st_ino && v->size == st->st_size &&
+	       v->mtime.tv_sec == st->st_mtim.tv_sec && v->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* The allocator names path defines ("" when none); false when unreadable. */
+static bool defined_allocator(const char *path, char *names, size_t len)
+{
+	struct elf_file elf;
+	struct stat st;
+	char err[256];
+	bool found = false;
+
+	if (stat(path, &st) != 0)
+		return false;
+	pthread_mutex_lock(&cache.lock);
+	for (unsigned i = 0; i < VERDICT_CACHE && !found; i++)
+		if (same_file(&cache.v[i], &st)) {
+			snprintf(names, len, "%s", cache.v[i].names);
+			found = true;
+		}
+	pthread_mutex_unlock(&cache.lock);
+	if (found)
+		return true;
+	/* .symtab is all it takes; a stripped file shows its exports. */
+	if (elf_open_parts(path, ELF_HEADERS_AND_SYMTAB, &elf, err, sizeof(err)) != 0)
+		return false;
+	if (!elf.symtab_count) {
+		elf_close(&elf);
+		if (elf_open(path, &elf, err, sizeof(err)) != 0)
+			return false;
+	}
+	allocator_defined_names(&elf, names, len);
+	elf_close(&elf);
+	pthread_mutex_lock(&cache.lock);
+	cache.v[cache.next] = (struct verdict){.dev = st.st_dev, .ino = st.st_ino, .size = st.st_size,
+					       .mtime = st.st_mtim, .used = true};
+	snprintf(cache.v[cache.next].names, sizeof(cache.v[cache.next].names), "%s", names);
+	cache.next = (cache.next + 1) % VERDICT_CACHE;
+	pthread_mutex_unlock(&cache.lock);
+	return true;
+}
+
 /* A plugin, or something it brought in, that defines allocator functions
  * (hidden ones included) runs a heap of its own. */
 static enum plugkit_status private_allocator(const char *path, struct link_map *map,
 					     struct plugkit_error *error)
 {
 	for (; map; map = map->l_next) {
-		struct elf_file elf;
-		char err[256], names[600];
+		char names[256];
 
-		if (!map->l_name || !*map->l_name || elf_open(map->l_name, &elf, err, sizeof(err)) != 0)
+		if (!map->l_name || !*map->l_name || !defined_allocator(map->l_name, names, sizeof(names)))
 			continue;
-		allocator_defined_names(&elf, names, sizeof(names));
-		elf_close(&elf);
 		if (names[0])
 			return fail(error, PLUGKIT_EPRIVATE_ALLOCATOR,
 				    "%s: %s defines %s: a heap of its own, whose blocks the host's "

@@ -41,15 +41,55 @@ const char *const *const allocator_lists[] = {
 	allocator_c, allocator_cxx_common, allocator_cxx_lp64, allocator_cxx_ilp32, NULL,
 };
 
+/* Every C++ name starts _Zn or _Zd: most symbols fail here, cheaply. */
 bool allocator_is_cxx(const char *name)
 {
+	if (name[0] != '_' || name[1] != 'Z' || (name[2] != 'n' && name[2] != 'd'))
+		return false;
 	return name_in(allocator_cxx_common, name) || name_in(allocator_cxx_lp64, name) ||
 	       name_in(allocator_cxx_ilp32, name);
+}
+
+/*
+ * Called for every symbol of every file and relocation checked: decide by
+ * length first, so that most names cost a strlen and a switch.
+ */
+static bool is_c_allocator(const char *name)
+{
+	switch (strlen(name)) {
+	case 4: return strcmp(name, "free") == 0;
+	case 6: return strcmp(name, "malloc") == 0 || strcmp(name, "calloc") == 0 ||
+		       strcmp(name, "valloc") == 0;
+	case 7: return strcmp(name, "realloc") == 0 || strcmp(name, "pvalloc") == 0;
+	case 8: return strcmp(name, "memalign") == 0;
+	case 13: return strcmp(name, "aligned_alloc") == 0;
+	case 14: return strcmp(name, "posix_memalign") == 0;
+	case 18: return strcmp(name, "malloc_usable_size") == 0;
+	}
+	return false;
+}
+
+bool allocator_is_symbol(const char *name)
+{
+	return name[0] == '_' ? allocator_is_cxx(name) : is_c_allocator(name);
 }
 
 bool allocator_is_libstdcxx(const struct elf_file *elf)
 {
 	return elf->soname && strncmp(elf->soname, "libstdc++.so", 12) == 0;
+}
+
+/* The internals list, behind a filter on the first two letters (every
+ * name in it starts ma, mi, je, _r, tc, rp, sc or dl): this runs for every
+ * function symbol of every file checked. */
+static bool is_internal(const char *name)
+{
+	static const char prefixes[][3] = {"ma", "mi", "je", "_r", "tc", "rp", "sc", "dl"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (name[0] == prefixes[i][0] && name[1] == prefixes[i][1])
+			return name_in(allocator_internals, name);
+	return false;
 }
 
 struct collect {
@@ -59,8 +99,7 @@ struct collect {
 
 static void collect(struct collect *c, const char *name)
 {
-	bool known = name_in(allocator_c, name) || allocator_is_cxx(name) ||
-		     name_in(allocator_internals, name);
+	bool known = allocator_is_symbol(name) || is_internal(name);
 
 	if (known && !(c->skip_cxx && allocator_is_cxx(name)))
 		name_list_add(&c->nl, name);
@@ -80,20 +119,23 @@ void allocator_defined_names(struct elf_file *elf, char *buf, size_t len)
 	};
 	struct collect c = {.skip_cxx = allocator_is_libstdcxx(elf)};
 
-	for (const char *const *const *list = lists; *list; list++)
-		for (const char *const *name = *list; *name; name++) {
-			const int *idx;
-			size_t n = elf_dynsym_lookup(elf, *name, &idx);
-
-			for (size_t k = 0; k < n; k++)
-				if (elf_sym_defined(&elf->dynsym[idx[k]])) {
-					collect(&c, *name);
-					break;
-				}
-		}
-	/* Hidden and local definitions show only in .symtab. */
-	if (!c.nl.n)
+	/* .symtab holds every definition, hidden and local ones included;
+	 * a stripped file has only its exports to show. */
+	if (elf->symtab_count) {
 		elf_symtab_any(elf, collect_symtab_name, &c);
+	} else {
+		for (const char *const *const *list = lists; *list; list++)
+			for (const char *const *name = *list; *name; name++) {
+				const int *idx;
+				size_t n = elf_dynsym_lookup(elf, *name, &idx);
+
+				for (size_t k = 0; k < n; k++)
+					if (elf_sym_defined(&elf->dynsym[idx[k]])) {
+						collect(&c, *name);
+						break;
+					}
+			}
+	}
 	snprintf(buf, len, "%s%s", c.nl.buf, name_list_more(&c.nl));
 }
 

@@ -19,6 +19,9 @@ extern const char *const *const allocator_lists[];
 
 bool allocator_is_cxx(const char *name);
 
+/* One of the C or C++ names (quick for the many names that are not). */
+bool allocator_is_symbol(const char *name);
+
 /* libc.so.6 or the dynamic loader, by SONAME (or file name). */
 bool is_libc_soname(const char *soname);
 
@@ -26,8 +29,9 @@ bool is_libc_soname(const char *soname);
 bool allocator_is_libstdcxx(const struct elf_file *elf);
 
 /*
- * The allocator names elf defines, exported or not (.symtab, hidden and
- * local ones included), as "a, b, c" in buf; "" when none.
+ * The allocator names elf defines, exported or not (from .symtab, hidden
+ * and local ones included, when the file has one), as "a, b, c" in buf;
+ * "" when none.
  */
 void allocator_defined_names(struct elf_file *elf, char *buf, size_t len);
 

@@ -643,7 +643,7 @@ static int read_sections(struct reader *r)
 	return 0;
 }
 
-static int parse(struct reader *r)
+static int parse(struct reader *r, enum elf_parts parts)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t dyn_off, dyn_size;
@@ -651,7 +651,7 @@ static int parse(struct reader *r)
 
 	if (read_header(r) != 0 || read_program_headers(r, &dyn_off, &dyn_size) != 0)
 		return -1;
-	if (elf->has_dynamic) {
+	if (elf->has_dynamic && parts == ELF_ALL) {
 		if (read_dynamic(r, dyn_off, dyn_size, &d) != 0 || read_dynsyms(r, &d) != 0 ||
 		    read_verdef(r, &d) != 0 || read_verneed(r, &d) != 0 ||
 		    walk_relocs(r, &d, note_reloc, NULL) != 0)
@@ -661,6 +661,12 @@ static int parse(struct reader *r)
 }
 
 int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
+{
+	return elf_open_parts(path, ELF_ALL, elf, err, errlen);
+}
+
+int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
+		   size_t errlen)
 {
 	struct reader r = {.elf = elf, .err = err, .errlen = errlen};
 	struct mapped m;
@@ -675,7 +681,7 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
 	elf->path = strdup(path);
 	if (!elf->path)
 		fail(&r, "out of memory");
-	else if (parse(&r) == 0)
+	else if (parse(&r, parts) == 0)
 		return 0;
 	elf_close(elf);
 	return -1;
@@ -758,9 +764,12 @@ bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, voi
 		uint64_t s = elf->symtab_off + i * elf->symtab_entsize;
 		uint32_t st_name = rd32(elf, s);
 		uint16_t shndx = rd16(elf, s + (elf->is64 ? 6 : 14));
+		uint8_t type = ELF64_ST_TYPE(elf->map[s + (elf->is64 ? 4 : 12)]);
 		const char *name;
 
-		if (shndx == SHN_UNDEF || st_name >= elf->symtab_strsize)
+		/* Code only: sections, files and data are not what is asked for. */
+		if (shndx == SHN_UNDEF || st_name >= elf->symtab_strsize ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
 			continue;
 		name = (const char *)elf->map + elf->symtab_stroff + st_name;
 		if (!memchr(name, '\0', elf->symtab_strsize - st_name))

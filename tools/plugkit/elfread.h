@@ -72,6 +72,12 @@ struct elf_file {
  * the file in err.
  */
 int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen);
+
+/* What elf_open_parts reads: everything, or the program headers and
+ * .symtab alone (no dynamic section, symbols or relocations). */
+enum elf_parts { ELF_ALL, ELF_HEADERS_AND_SYMTAB };
+int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
+		   size_t errlen);
 void elf_close(struct elf_file *elf);
 
 /*
@@ -83,8 +89,8 @@ size_t elf_dynsym_lookup(struct elf_file *elf, const char *name, const int **idx
 /* The version of a versym index, or NULL for 0 and 1 (unversioned). */
 const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx);
 
-/* Calls fn for every defined .symtab symbol, local ones included, until it
- * returns true; returns whether it did. */
+/* Calls fn for every defined function (or untyped) .symtab symbol, local
+ * ones included, until it returns true; returns whether it did. */
 bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
 		    void *arg);
 
