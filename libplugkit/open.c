@@ -54,7 +54,7 @@ static enum plugkit_status static_tls_error(const char *path, const char *dlerr,
 		    "%s: %s uses %llu bytes of thread-local storage in the initial-exec model, "
 		    "which needs static TLS; glibc keeps only about %d spare bytes for everything "
 		    "loaded after start-up, and they are gone.  Rebuild %s with "
-		    "-ftls-model=global-dynamic -mtls-dialect=gnu2 (plugkit's plugin flags) and no "
+		    "-ftls-model=global-dynamic (plugkit's plugin flags) and no "
 		    "tls_model(\"initial-exec\"), or load it at start-up as a DT_NEEDED of the host",
 		    path, object[0] ? object : "an object it loads", bytes, SPARE_STATIC_TLS,
 		    object[0] ? object : "it");

@@ -553,9 +553,9 @@ static const struct check_def table[] = {
 	  "glibc reserves about 1664 bytes of static TLS for every object loaded after start-up; "
 	  "DF_STATIC_TLS or a TPOFF relocation needs that space, and when it runs out dlopen fails "
 	  "with \"cannot allocate memory in static TLS block\"",
-	  "build plugins with plugkit_plugin_c_args (-ftls-model=global-dynamic "
-	  "-mtls-dialect=gnu2), drop tls_model(\"initial-exec\"), or load the dependency at "
-	  "start-up (DT_NEEDED of the host)"},
+	  "build plugins with plugkit's plugin flags (dependency('plugkit-plugin'): "
+	  "-ftls-model=global-dynamic), drop tls_model(\"initial-exec\"), or load the "
+	  "dependency at start-up (DT_NEEDED of the host)"},
 	 ON_PLUGIN, 0, check_static_tls},
 	{{"one-host", "the plugin binds to the host already loaded",
 	  "a plugin that does not name the host's SONAME, or pulls in another copy of it, gets a "
