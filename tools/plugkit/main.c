@@ -453,38 +453,47 @@ static int cmd_check(int argc, char **argv)
 	return status;
 }
 
+/* The commands, with their help and what runs them. */
+static const struct command {
+	const char *name;
+	void (*usage)(FILE *out);
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{"check", usage_check, cmd_check},
+	{"scan", usage_scan, cmd_scan},
+	{"rpath", usage_rpath, cmd_rpath},
+	{"new", usage_new, cmd_new},
+	{"generate", usage_generate, cmd_generate},
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
 static int cmd_help(int argc, char **argv)
 {
+	const struct command *c;
+
 	if (argc < 2) {
 		usage_main(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "check") == 0) {
-		usage_check(stdout);
-		return 0;
+	if (!(c = find_command(argv[1]))) {
+		fprintf(stderr, "plugkit help: no command '%s'\n", argv[1]);
+		return 2;
 	}
-	if (strcmp(argv[1], "scan") == 0) {
-		usage_scan(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "rpath") == 0) {
-		usage_rpath(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "new") == 0) {
-		usage_new(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "generate") == 0) {
-		usage_generate(stdout);
-		return 0;
-	}
-	fprintf(stderr, "plugkit help: no command '%s'\n", argv[1]);
-	return 2;
+	c->usage(stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	const struct command *c;
+
 	if (argc < 2) {
 		usage_main(stderr);
 		return 2;
@@ -497,16 +506,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0)
 		return cmd_help(argc - 1, argv + 1);
-	if (strcmp(argv[1], "check") == 0)
-		return cmd_check(argc - 1, argv + 1);
-	if (strcmp(argv[1], "scan") == 0)
-		return cmd_scan(argc - 1, argv + 1);
-	if (strcmp(argv[1], "rpath") == 0)
-		return cmd_rpath(argc - 1, argv + 1);
-	if (strcmp(argv[1], "new") == 0)
-		return cmd_new(argc - 1, argv + 1);
-	if (strcmp(argv[1], "generate") == 0)
-		return cmd_generate(argc - 1, argv + 1);
-	fprintf(stderr, "plugkit: unknown command '%s'\nTry 'plugkit --help'.\n", argv[1]);
-	return 2;
+	if (!(c = find_command(argv[1]))) {
+		fprintf(stderr, "plugkit: unknown command '%s'\nTry 'plugkit --help'.\n", argv[1]);
+		return 2;
+	}
+	return c->run(argc - 1, argv + 1);
 }
