@@ -1,11 +1,14 @@
+/* plugkit generate: the version script and the shim a host is built from. */
 #include "generate.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "fileout.h"
 #include "subst.h"
 #include "templates.h"
@@ -68,4 +71,53 @@ int generate_shim(const char *output, const char *entry)
 	text = xmalloc(sizeof(head) + strlen(entry) + 1 + strlen(template_shim));
 	sprintf(text, "%s%s\n%s", head, entry, template_shim);
 	return write_out(output, text);
+}
+
+/* ---- command line ---- */
+
+void usage_generate(FILE *out)
+{
+	fputs("Usage: plugkit generate version-script --output FILE SYMBOL...\n"
+	      "       plugkit generate shim --entry FUNCTION --output FILE\n"
+	      "version-script: one anonymous node exporting SYMBOLs (names or ld globs)\n"
+	      "                unversioned, everything else local: the allocator set plus\n"
+	      "                the host's API.  List only what the host defines.\n"
+	      "shim:           a main() that calls FUNCTION(argc, argv) and nothing else.\n"
+	      "From Meson: custom_target(command: [find_program('plugkit'), 'generate', ...]),\n"
+	      "the same whether plugkit is installed or a subproject.\n",
+	      out);
+}
+
+int cmd_generate(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"entry", required_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *output = NULL, *entry = NULL;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o': output = optarg; break;
+		case 'e': entry = optarg; break;
+		case 'h':
+			usage_generate(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help generate'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "version-script") == 0 && output && !entry &&
+	    optind + 1 < argc)
+		return generate_version_script(output, argv + optind + 1, (size_t)(argc - optind - 1));
+	if (optind + 1 == argc && strcmp(argv[optind], "shim") == 0 && output && entry)
+		return generate_shim(output, entry);
+	fputs("plugkit generate: say 'version-script --output FILE SYMBOL...' or "
+	      "'shim --entry FUNCTION --output FILE'\nTry 'plugkit help generate'.\n", stderr);
+	return 2;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "cli.h"
 #include "ldso.h"
 #include "mapfile.h"
 
@@ -250,4 +252,93 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 	if (rc != 0)
 		unlink(tmp);
 	return rc;
+}
+
+/* ---- command line ---- */
+
+void usage_rpath(FILE *out)
+{
+	fputs("Usage: plugkit rpath --libdir DIR [--destdir DIR] [--dry-run] FILE...\n"
+	      "       plugkit rpath --meson --libdir DIR FILE...   (from meson.add_install_script)\n"
+	      "Sets each installed FILE's DT_RUNPATH to the $ORIGIN-relative path that\n"
+	      "reaches DIR, with patchelf ($PLUGKIT_PATCHELF, else patchelf on PATH).\n"
+	      "The file is patched as a copy beside it, read back, judged by the\n"
+	      "search-path rules and only then renamed over the original, mode kept.\n"
+	      "Running it twice changes nothing.  Files in a Meson build directory\n"
+	      "are refused: meson install rewrites those itself.\n"
+	      "\n"
+	      "  --libdir DIR   the directory the files must reach, as installed\n"
+	      "  --destdir DIR  the files sit under this staging root (DESTDIR)\n"
+	      "  --meson        take DESTDIR and MESON_INSTALL_PREFIX from Meson's install\n"
+	      "                 environment; relative FILEs and DIR are inside the prefix\n"
+	      "  --dry-run      say what would change, change nothing\n"
+	      "\n"
+	      "Exit status: 0 done, 1 a file could not be patched (it is unchanged),\n"
+	      "2 usage error or a FILE that is not ELF.\n",
+	      out);
+}
+
+int cmd_rpath(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"libdir", required_argument, NULL, 'l'},
+		{"destdir", required_argument, NULL, 'd'},
+		{"meson", no_argument, NULL, 'm'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct rpath_opts o = {0};
+	char libdir[PATH_MAX];
+	const char *prefix = NULL;
+	bool meson = false;
+	int opt, status = 0;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'l': o.libdir = optarg; break;
+		case 'd': o.destdir = optarg; break;
+		case 'm': meson = true; break;
+		case 'n': o.dry_run = true; break;
+		case 'h':
+			usage_rpath(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help rpath'.\n", stderr);
+			return 2;
+		}
+	}
+	if (!o.libdir || optind == argc) {
+		fputs("plugkit rpath: give --libdir and at least one FILE\nTry 'plugkit help rpath'.\n", stderr);
+		return 2;
+	}
+	if (meson) {
+		prefix = getenv("MESON_INSTALL_PREFIX");
+		if (!prefix || prefix[0] != '/') {
+			fputs("plugkit rpath: --meson needs MESON_INSTALL_PREFIX (run it from "
+			      "meson.add_install_script)\n", stderr);
+			return 2;
+		}
+		o.destdir = getenv("DESTDIR");
+		if (o.libdir[0] != '/') {
+			snprintf(libdir, sizeof(libdir), "%s/%s", prefix, o.libdir);
+			o.libdir = libdir;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		char file[PATH_MAX * 2];
+		int rc;
+
+		if (meson && argv[i][0] != '/')
+			snprintf(file, sizeof(file), "%s%s/%s", o.destdir ? o.destdir : "", prefix, argv[i]);
+		else if (meson)
+			snprintf(file, sizeof(file), "%s%s", o.destdir ? o.destdir : "", argv[i]);
+		else
+			snprintf(file, sizeof(file), "%s", argv[i]);
+		rc = rpath_fix(&o, file);
+		if (rc > status)
+			status = rc;
+	}
+	return status;
 }

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "fileout.h"
 #include "subst.h"
 #include "templates.h"
@@ -175,4 +177,76 @@ int scaffold(const struct scaffold_opts *o)
 	free(paths);
 	free(texts);
 	return rc;
+}
+
+/* ---- command line ---- */
+
+void usage_new(FILE *out)
+{
+	fputs("Usage: plugkit new host NAME [--dir DIR] [--plugkit-url URL] [--force] [--dry-run]\n"
+	      "       plugkit new plugin NAME --host PKG [--dir DIR] [--force] [--dry-run]\n"
+	      "Writes a complete Meson project into DIR (default ./NAME).\n"
+	      "\n"
+	      "host:   lib<NAME>.so.1 with jemalloc inside and its allocator exported through\n"
+	      "        plugkit's version script, the <NAME> shim, <NAME>.pc and <NAME>-plugin.pc,\n"
+	      "        an example plugin, tests (cmocka and plugkit check), a README, a CI\n"
+	      "        workflow and subprojects/plugkit.wrap.\n"
+	      "plugin: a plugin for the host whose PKG-plugin.pc pkg-config finds: meson.build,\n"
+	      "        the source with the host's entry point, a cmocka test that loads it,\n"
+	      "        plugkit check as a test, a README and a CI workflow.\n"
+	      "\n"
+	      "  --host PKG         the host's pkg-config name (plugin only)\n"
+	      "  --dir DIR          where to write (default ./NAME)\n"
+	      "  --plugkit-url URL  the git URL in the host's plugkit.wrap\n"
+	      "  --force            overwrite files that exist\n"
+	      "  --dry-run          list what would be written, write nothing\n"
+	      "\n"
+	      "NAME must be a C identifier.  Nothing is written when anything is wrong.\n"
+	      "Exit status: 0 written, 1 a write failed, 2 usage error, bad name,\n"
+	      "unknown host or an existing file.\n",
+	      out);
+}
+
+int cmd_new(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"host", required_argument, NULL, 'H'},
+		{"dir", required_argument, NULL, 'd'},
+		{"plugkit-url", required_argument, NULL, 'u'},
+		{"force", no_argument, NULL, 'f'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct scaffold_opts o = {.plugkit_url = "https://REPLACE-WITH-YOUR-PLUGKIT-GIT-URL"};
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'H': o.host = optarg; break;
+		case 'd': o.dir = optarg; break;
+		case 'u': o.plugkit_url = optarg; break;
+		case 'f': o.force = true; break;
+		case 'n': o.dry_run = true; break;
+		case 'h':
+			usage_new(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help new'.\n", stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2 || (strcmp(argv[optind], "host") != 0 && strcmp(argv[optind], "plugin") != 0)) {
+		fputs("plugkit new: say 'host NAME' or 'plugin NAME --host PKG'\nTry 'plugkit help new'.\n",
+		      stderr);
+		return 2;
+	}
+	o.kind = argv[optind];
+	o.name = argv[optind + 1];
+	if ((strcmp(o.kind, "plugin") == 0) != (o.host != NULL)) {
+		fprintf(stderr, "plugkit new: --host goes with 'plugin', and only there\n");
+		return 2;
+	}
+	return scaffold(&o);
 }

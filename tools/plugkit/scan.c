@@ -3,9 +3,11 @@
 
 #include <elf.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "elfread.h"
 
 static int broken;
@@ -88,4 +90,51 @@ int scan_paths(char *const *paths, size_t n, bool recursive)
 		}
 	}
 	return broken;
+}
+
+/* ---- command line ---- */
+
+void usage_scan(FILE *out)
+{
+	fputs("Usage: plugkit scan [-R] PATH...\n"
+	      "One line per ELF file: type, SONAME, DT_NEEDED, DT_RPATH/DT_RUNPATH, and\n"
+	      "static-tls=BYTES, textrel, execstack or wx when the file has them.\n"
+	      "Files that are not ELF are passed over.\n"
+	      "\n"
+	      "  -R, --recursive  scan directories, without following symlinks\n"
+	      "\n"
+	      "Exit status: 0, 1 when an ELF file is broken, 2 on a usage error or a\n"
+	      "PATH that does not exist.\n",
+	      out);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"recursive", no_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool recursive = false;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "Rh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'R':
+			recursive = true;
+			break;
+		case 'h':
+			usage_scan(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help scan'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		fputs("plugkit scan: no PATH given\nTry 'plugkit help scan'.\n", stderr);
+		return 2;
+	}
+	return scan_paths(argv + optind, (size_t)(argc - optind), recursive);
 }

@@ -1,0 +1,182 @@
+/* plugkit check: the command line of the checklist. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "checks.h"
+#include "ldso.h"
+#include "report.h"
+#include "waiver.h"
+
+void usage_check(FILE *out)
+{
+	fputs("Usage: plugkit check [--shim EXE] [--host LIB] [--format text|json|tap]\n"
+	      "                     [--strict] [--waivers FILE] [--entry GLOB]... [--] PLUGIN...\n"
+	      "Simulates glibc's ld.so on the shim (or the host alone) and on each plugin's\n"
+	      "dlopen, then judges every file against the plugin-linking contract.\n"
+	      "\n"
+	      "  --shim EXE        the program's executable (start-up scope)\n"
+	      "  --host LIB        the host library that plugins link against\n"
+	      "  --format FMT      text (default), json, or tap (TAP 13, for meson test)\n"
+	      "  --strict          warnings fail too\n"
+	      "  --waivers FILE    accept listed exceptions: CHECK-ID FILE-GLOB REASON per line\n"
+	      "  --entry GLOB      a plugin entry point; other exports are warned about\n"
+	      "  --color WHEN      auto (default), always or never\n"
+	      "\n"
+	      "Without --shim or --host, checks that need the start-up scope say skip.\n"
+	      "Exit status: 0 all checks pass, 1 a check failed, 2 usage error or an input\n"
+	      "that cannot be read or parsed.\n"
+	      "\n"
+	      "Checks:\n",
+	      out);
+	print_check_list(out);
+}
+
+struct check_opts {
+	const char *shim, *host, *waivers;
+	enum format format;
+	bool strict;
+	int color;              /* -1 auto, 0 never, 1 always */
+	char **entries;
+	size_t n_entries;
+};
+
+static int parse_check(int argc, char **argv, struct check_opts *o)
+{
+	static const struct option options[] = {
+		{"shim", required_argument, NULL, 's'},
+		{"host", required_argument, NULL, 'H'},
+		{"format", required_argument, NULL, 'f'},
+		{"strict", no_argument, NULL, 'S'},
+		{"waivers", required_argument, NULL, 'w'},
+		{"entry", required_argument, NULL, 'e'},
+		{"color", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->color = -1;
+	o->entries = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->entries)
+		return 2;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 's': o->shim = optarg; break;
+		case 'H': o->host = optarg; break;
+		case 'w': o->waivers = optarg; break;
+		case 'S': o->strict = true; break;
+		case 'e': o->entries[o->n_entries++] = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				o->format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = FORMAT_JSON;
+			else if (strcmp(optarg, "tap") == 0)
+				o->format = FORMAT_TAP;
+			else {
+				fprintf(stderr, "plugkit check: unknown format '%s' (text, json or tap)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			if (strcmp(optarg, "auto") == 0)
+				o->color = -1;
+			else if (strcmp(optarg, "always") == 0)
+				o->color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				o->color = 0;
+			else {
+				fprintf(stderr, "plugkit check: --color takes auto, always or never\n");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage_check(stdout);
+			return 0;
+		default:
+			fputs("Try 'plugkit help check'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind == argc && !o->shim && !o->host) {
+		fputs("plugkit check: nothing to check: give PLUGIN files, --shim or --host\n"
+		      "Try 'plugkit help check'.\n", stderr);
+		return 2;
+	}
+	return -1;
+}
+
+static struct object *open_input(struct ldso *ld, const char *path, int *status)
+{
+	char err[PATH_MAX + 256];
+	struct object *obj = ldso_open(ld, path, err, sizeof(err));
+
+	if (!obj) {
+		fprintf(stderr, "plugkit check: %s\n", err);
+		*status = 2;
+	}
+	return obj;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_opts o;
+	struct waivers ws = {0};
+	struct object **plugins = NULL;
+	struct report report = {0};
+	struct process p;
+	struct ldso ld;
+	struct context ctx;
+	char err[PATH_MAX + 256];
+	int status = parse_check(argc, argv, &o), n;
+
+	if (status >= 0) {
+		free(o.entries);
+		return status;
+	}
+	status = 0;
+	if (o.waivers && waivers_load(o.waivers, &ws, err, sizeof(err)) != 0) {
+		fprintf(stderr, "plugkit check: %s\n", err);
+		free(o.entries);
+		return 2;
+	}
+	ldso_init(&ld);
+	ctx = (struct context){.ld = &ld, .p = &p, .shim_arg = o.shim, .host_arg = o.host,
+			       .entries = o.entries, .n_entries = o.n_entries};
+	if (o.shim)
+		ctx.shim = open_input(&ld, o.shim, &status);
+	if (o.host)
+		ctx.host = open_input(&ld, o.host, &status);
+	n = argc - optind;
+	plugins = calloc((size_t)n + 1, sizeof(*plugins));
+	for (int i = 0; plugins && i < n; i++)
+		plugins[i] = open_input(&ld, argv[optind + i], &status);
+	if (!plugins) {
+		perror("plugkit check");
+		status = 2;
+	}
+	if (status == 0) {
+		run_checks(&ctx, plugins, argv + optind, (size_t)n, &report);
+		waivers_apply(&ws, &report);
+		report_print(&report, o.format,
+			     o.format == FORMAT_TEXT &&
+				     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
+			     stdout);
+		status = report_exit_status(&report, o.strict);
+		process_free(&p);
+	}
+	report_free(&report);
+	waivers_free(&ws);
+	free(plugins);
+	free(o.entries);
+	ldso_free(&ld);
+	return status;
+}
