@@ -6,6 +6,7 @@
 #include "checks.h"
 
 #include <elf.h>
+#include <gnu/libc-version.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +276,38 @@ static void check_static_tls(const struct context *ctx, const struct target *t, 
 	else
 		verdict_note(v, "no initial-exec TLS in %zu late-loaded object%s (%llu bytes of dynamic "
 			     "TLS)", late, late == 1 ? "" : "s", dynamic);
+}
+
+/* ---- tlsdesc ------------------------------------------------------- */
+
+/* Whether the glibc plugkit runs on has the fix for BZ #31372 (2.40). */
+static bool glibc_saves_tlsdesc_registers(void)
+{
+	const char *v = gnu_get_libc_version();
+	int major = 0, minor = 0;
+
+	return sscanf(v, "%d.%d", &major, &minor) == 2 && (major > 2 || minor >= 40);
+}
+
+static void check_tlsdesc(const struct context *ctx, const struct target *t, struct verdict *v)
+{
+	size_t users = 0;
+
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct elf_file *e = &ctx->p->loaded[i].obj->elf;
+
+		if (!is_late(ctx, t, i) || !e->n_tlsdesc_relocs)
+			continue;
+		users++;
+		if (!glibc_saves_tlsdesc_registers())
+			verdict_warn(v, "%s: %zu TLS descriptor relocation%s (-mtls-dialect=gnu2), and glibc "
+				     "%s does not save vector registers on the descriptor's slow path",
+				     name_of(&ctx->p->loaded[i]), e->n_tlsdesc_relocs,
+				     e->n_tlsdesc_relocs == 1 ? "" : "s", gnu_get_libc_version());
+	}
+	if (v->status == STATUS_PASS)
+		verdict_note(v, users ? "TLS descriptors, on a glibc that saves the registers"
+				      : "no TLS descriptors");
 }
 
 /* ---- one-host ------------------------------------------------------ */
@@ -557,6 +590,14 @@ static const struct check_def table[] = {
 	  "-ftls-model=global-dynamic), drop tls_model(\"initial-exec\"), or load the "
 	  "dependency at start-up (DT_NEEDED of the host)"},
 	 ON_PLUGIN, 0, check_static_tls},
+	{{"tlsdesc", "no TLS descriptors where glibc mishandles them",
+	  "before glibc 2.40 (BZ #31372) the TLS descriptor's slow path calls __tls_get_addr, "
+	  "hence malloc, without saving the vector registers its caller keeps live: with an "
+	  "interposed allocator that uses them (mimalloc, measured) thread-local reads come back "
+	  "corrupted",
+	  "build plugins with -mtls-dialect=gnu (plugkit's plugin flags choose it before glibc "
+	  "2.40), or run on glibc 2.40 or later"},
+	 ON_PLUGIN, 0, check_tlsdesc},
 	{{"one-host", "the plugin binds to the host already loaded",
 	  "a plugin that does not name the host's SONAME, or pulls in another copy of it, gets a "
 	  "second host with a second heap and second globals",

@@ -368,6 +368,14 @@ static bool is_tpoff_reloc(uint16_t machine, uint32_t type)
 	return false;
 }
 
+/* TLS descriptor relocations on x86, where glibc before 2.40 clobbers the
+ * caller's vector registers on the descriptor's slow path (BZ #31372). */
+static bool is_tlsdesc_reloc(uint16_t machine, uint32_t type)
+{
+	return (machine == EM_X86_64 && type == R_X86_64_TLSDESC) ||
+	       (machine == EM_386 && type == R_386_TLS_DESC);
+}
+
 /* The three tables of dynamic relocations: DT_RELA, DT_REL, DT_JMPREL. */
 struct reloc_table {
 	uint64_t addr, size, entsize;
@@ -431,6 +439,8 @@ static void note_reloc(struct reader *r, uint64_t sym, uint32_t type, void *arg)
 	(void)arg;
 	if (is_tpoff_reloc(elf->machine, type))
 		elf->n_tpoff_relocs++;
+	if (is_tlsdesc_reloc(elf->machine, type))
+		elf->n_tlsdesc_relocs++;
 	/* read_dynsyms sized the table to cover every index named here. */
 	if (sym && sym < elf->n_dynsym)
 		elf->dynsym[sym].referenced = true;

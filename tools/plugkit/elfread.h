@@ -54,6 +54,7 @@ struct elf_file {
 	size_t n_versions;
 
 	size_t n_tpoff_relocs;  /* relocations that need static TLS */
+	size_t n_tlsdesc_relocs; /* TLS descriptors (x86) */
 	bool has_tls;
 	uint64_t tls_memsz;
 	bool exec_stack;        /* PT_GNU_STACK with PF_X, or no PT_GNU_STACK */

@@ -45,6 +45,8 @@ static void scan_file(const char *path)
 		printf(" runpath=%s", elf.runpath);
 	if ((elf.flags & DF_STATIC_TLS) || elf.n_tpoff_relocs)
 		printf(" static-tls=%llu", (unsigned long long)elf.tls_memsz);
+	if (elf.n_tlsdesc_relocs)
+		fputs(" tlsdesc", stdout);
 	if (elf.textrel)
 		fputs(" textrel", stdout);
 	if (elf.has_dynamic && elf.exec_stack)
