@@ -100,7 +100,7 @@ void usage_scan(FILE *out)
 {
 	fputs("Usage: plugkit scan [-R] PATH...\n"
 	      "One line per ELF file: type, SONAME, DT_NEEDED, DT_RPATH/DT_RUNPATH, and\n"
-	      "static-tls=BYTES, textrel, execstack or wx when the file has them.\n"
+	      "static-tls=BYTES, tlsdesc, textrel, execstack or wx when the file has them.\n"
 	      "Files that are not ELF are passed over.\n"
 	      "\n"
 	      "  -R, --recursive  scan directories, without following symlinks\n"
