@@ -1,6 +1,7 @@
 /* examplehost_main: the program behind the shim. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -12,7 +13,25 @@
 
 #include "examplehost.h"
 
-static void usage(FILE *out)
+/*
+ * The default plugin directory sits beside this library, at
+ * <libdir>/examplehost/plugins, found from where the library was loaded
+ * (dladdr): an installed tree that is moved still finds its plugins.  The
+ * configured path is the fallback.
+ */
+static const char *default_plugin_dir(char *buf, size_t len)
+{
+	Dl_info info;
+	const char *slash;
+
+	if (!dladdr((void *)examplehost_main, &info) || !info.dli_fname ||
+	    !(slash = strrchr(info.dli_fname, '/')))
+		return EXAMPLEHOST_PLUGINDIR;
+	snprintf(buf, len, "%.*s/examplehost/plugins", (int)(slash - info.dli_fname), info.dli_fname);
+	return buf;
+}
+
+static void usage(FILE *out, const char *default_dir)
 {
 	fprintf(out,
 		"Usage: example-host [--plugin-dir DIR] [--unchecked]\n"
@@ -28,7 +47,7 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 when every plugin loaded and all its memory was on the\n"
 		"host heap, 1 when not, 2 on a usage error or an unreadable directory.\n",
-		"EXAMPLEHOST_PLUGIN_PATH", EXAMPLEHOST_PLUGINDIR);
+		"EXAMPLEHOST_PLUGIN_PATH", default_dir);
 }
 
 static int is_plugin_name(const struct dirent *d)
@@ -84,19 +103,19 @@ int examplehost_main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir = getenv("EXAMPLEHOST_PLUGIN_PATH");
-	char absdir[PATH_MAX];
+	char absdir[PATH_MAX], beside[PATH_MAX];
 	struct dirent **names;
 	int opt, n, failed = 0;
 	unsigned flags = 0;
 	struct plugkit_error perr;
 
-	if (!dir || !*dir)
-		dir = EXAMPLEHOST_PLUGINDIR;
 	/* Before anything is allocated: is this process's allocator whole? */
 	if (!unchecked(argc, argv) && plugkit_verify_process(&perr) != PLUGKIT_OK) {
 		fprintf(stderr, "example-host: refusing to run: %s\n", perr.message);
 		return 1;
 	}
+	if (!dir || !*dir)
+		dir = default_plugin_dir(beside, sizeof(beside));
 	while ((opt = getopt_long(argc, argv, "d:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -106,19 +125,19 @@ int examplehost_main(int argc, char **argv)
 			flags |= EXAMPLEHOST_LOAD_UNCHECKED;
 			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, default_plugin_dir(beside, sizeof(beside)));
 			return 0;
 		case 'V':
 			printf("example-host %s\n", EXAMPLEHOST_VERSION);
 			return 0;
 		default:
-			usage(stderr);
+			usage(stderr, default_plugin_dir(beside, sizeof(beside)));
 			return 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "example-host: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+		usage(stderr, default_plugin_dir(beside, sizeof(beside)));
 		return 2;
 	}
 	/* Plugins are opened by absolute path only, whatever the user typed. */
