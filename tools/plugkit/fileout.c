@@ -25,20 +25,18 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *text, mode_t mode)
+int write_beside(const char *path, const void *data, size_t len, mode_t mode, char *tmp,
+		 size_t tmplen)
 {
-	char tmp[PATH_MAX + 32];
-	size_t len = strlen(text), done = 0;
+	size_t done = 0;
 	int fd, saved;
 
-	if (mkdir_parents(path) != 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.plugkit-XXXXXX", path);
+	snprintf(tmp, tmplen, "%s.plugkit-XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -1;
 	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
+		ssize_t n = write(fd, (const char *)data + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -46,17 +44,30 @@ int write_file_atomic(const char *path, const char *text, mode_t mode)
 			goto fail;
 		done += (size_t)n;
 	}
-	if (fchmod(fd, mode) != 0 || close(fd) != 0) {
-		fd = -1;
+	if (fchmod(fd, mode & 07777) != 0 || fsync(fd) != 0)
 		goto fail;
-	}
-	if (rename(tmp, path) == 0)
+	if (close(fd) == 0)
 		return 0;
 	fd = -1;
 fail:
 	saved = errno ? errno : EIO;
 	if (fd >= 0)
 		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+int write_file_atomic(const char *path, const char *text, mode_t mode)
+{
+	char tmp[PATH_MAX + 32];
+	int saved;
+
+	if (mkdir_parents(path) != 0 || write_beside(path, text, strlen(text), mode, tmp, sizeof(tmp)) != 0)
+		return -1;
+	if (rename(tmp, path) == 0)
+		return 0;
+	saved = errno;
 	unlink(tmp);
 	errno = saved;
 	return -1;

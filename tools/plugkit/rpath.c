@@ -7,20 +7,19 @@
 #include "rpath.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checks.h"
 #include "cli.h"
+#include "fileout.h"
 #include "ldso.h"
-#include "mapfile.h"
+#include "spawn.h"
 
 /* Lexically normalised absolute path: no ".", "..", or repeated '/'. */
 static bool normalize(const char *path, char *out, size_t outlen)
@@ -95,55 +94,16 @@ static bool in_meson_build_tree(const char *file)
 static int run_patchelf(const char *runpath, const char *file)
 {
 	const char *patchelf = getenv("PLUGKIT_PATCHELF");
-	int status;
-	pid_t pid;
+	char *argv[] = {NULL, "--set-rpath", (char *)runpath, (char *)file, NULL};
+	int signal, status;
 
-	if (!patchelf || !*patchelf)
-		patchelf = "patchelf";
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execlp(patchelf, patchelf, "--set-rpath", runpath, file, (char *)NULL);
-		fprintf(stderr, "plugkit rpath: cannot run %s: %s\n", patchelf, strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "plugkit rpath: %s was killed by signal %d\n", patchelf, WTERMSIG(status));
-		return -1;
-	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/* A copy of path in its own directory, with its permission bits. */
-static int copy_beside(const char *path, const struct mapped *m, mode_t mode, char *tmp, size_t tmplen)
-{
-	size_t done = 0;
-	int fd;
-
-	snprintf(tmp, tmplen, "%s.plugkit-XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -1;
-	while (done < m->size) {
-		ssize_t n = write(fd, m->data + done, m->size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto fail;
-		done += (size_t)n;
-	}
-	if (fchmod(fd, mode & 07777) != 0 || fsync(fd) != 0)
-		goto fail;
-	return close(fd);
-fail:
-	close(fd);
-	unlink(tmp);
-	return -1;
+	argv[0] = (char *)(patchelf && *patchelf ? patchelf : "patchelf");
+	status = run_child(argv, NULL, 0, &signal);
+	if (signal)
+		fprintf(stderr, "plugkit rpath: %s was killed by signal %d\n", argv[0], signal);
+	else if (status == 127)
+		fprintf(stderr, "plugkit rpath: cannot run %s\n", argv[0]);
+	return status == 0 ? 0 : -1;
 }
 
 /* Reads the patched copy back: the wanted DT_RUNPATH, and nothing the
@@ -186,7 +146,6 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 	char path[PATH_MAX], libdir[PATH_MAX], root[PATH_MAX], final[PATH_MAX], runpath[PATH_MAX * 2];
 	char tmp[PATH_MAX + 32], err[PATH_MAX + 256];
 	struct elf_file elf;
-	struct mapped m;
 	struct stat st;
 	int rc = 1;
 
@@ -229,20 +188,18 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 	}
 	printf("%s: DT_RUNPATH %s -> %s\n", file,
 	       elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)", runpath);
-	elf_close(&elf);
-	if (o->dry_run)
+	if (o->dry_run) {
+		elf_close(&elf);
 		return 0;
-
-	if (map_file(path, &m, err, sizeof(err)) != 0 || stat(path, &st) != 0) {
-		fprintf(stderr, "plugkit rpath: %s\n", err);
-		return 2;
 	}
-	if (copy_beside(path, &m, st.st_mode, tmp, sizeof(tmp)) != 0) {
+	/* The copy comes from the bytes just read and judged. */
+	if (stat(path, &st) != 0 ||
+	    write_beside(path, elf.map, elf.size, st.st_mode, tmp, sizeof(tmp)) != 0) {
 		fprintf(stderr, "plugkit rpath: %s: cannot write a copy beside it: %s\n", file, strerror(errno));
-		unmap_file(&m);
+		elf_close(&elf);
 		return 1;
 	}
-	unmap_file(&m);
+	elf_close(&elf);
 	if (run_patchelf(runpath, tmp) != 0)
 		fprintf(stderr, "plugkit rpath: %s: patchelf failed; the file is unchanged\n", file);
 	else if (verify(tmp, file, runpath) == 0 && rename(tmp, path) == 0)

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "fileout.h"
+#include "spawn.h"
 #include "subst.h"
 #include "templates.h"
 #include "xalloc.h"
@@ -36,42 +36,11 @@ static bool is_package_name(const char *s)
 static bool pkg_config_variable(const char *pkg, const char *var, char *out, size_t outlen)
 {
 	char arg[128];
-	int fds[2], status;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
+	char *argv[] = {"pkg-config", arg, (char *)pkg, NULL};
+	int signal;
 
 	snprintf(arg, sizeof(arg), "--variable=%s", var);
-	if (pipe(fds) != 0)
-		return false;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return false;
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execlp("pkg-config", "pkg-config", arg, pkg, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len + 1 < outlen && (n = read(fds[0], out + len, outlen - len - 1)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	while (len && isspace((unsigned char)out[len - 1]))
-		len--;
-	out[len] = '\0';
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 && len > 0;
+	return run_child(argv, out, outlen, &signal) == 0 && out[0];
 }
 
 static void upper(const char *s, char *out, size_t outlen)
