@@ -13,9 +13,7 @@
 #include "allocator.h"
 #include "binding.h"
 #include "elfread.h"
-
-/* glibc 2.36's spare static TLS for everything loaded after start-up. */
-#define SPARE_STATIC_TLS 1664
+#include "rules.h"
 
 static enum plugkit_status fail(struct plugkit_error *error, enum plugkit_status status,
 				const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -56,7 +54,7 @@ static enum plugkit_status static_tls_error(const char *path, const char *dlerr,
 		    "loaded after start-up, and they are gone.  Rebuild %s with "
 		    "-ftls-model=global-dynamic (plugkit's plugin flags) and no "
 		    "tls_model(\"initial-exec\"), or load it at start-up as a DT_NEEDED of the host",
-		    path, object[0] ? object : "an object it loads", bytes, SPARE_STATIC_TLS,
+		    path, object[0] ? object : "an object it loads", bytes, PLUGKIT_STATIC_TLS_SURPLUS,
 		    object[0] ? object : "it");
 }
 

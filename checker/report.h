@@ -6,14 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum status { STATUS_PASS, STATUS_WARN, STATUS_FAIL, STATUS_SKIP, STATUS_WAIVED };
+#include "rules.h"
 
-struct check {
-	const char *id;
-	const char *title;      /* what passing means, in a few words */
-	const char *why;        /* the ld.so or glibc rule behind it */
-	const char *fix;        /* how to fix a failure */
-};
+enum status { STATUS_PASS, STATUS_WARN, STATUS_FAIL, STATUS_SKIP, STATUS_WAIVED };
 
 /* A check's result on one file, built up line by line. */
 struct verdict {

@@ -243,7 +243,6 @@ static void check_private_allocator(const struct context *ctx, const struct targ
 
 /* glibc 2.36's default spare static TLS for everything loaded late
  * (elf/dl-tls.c with the default glibc.rtld.optional_static_tls). */
-#define GLIBC_SPARE_STATIC_TLS 1664
 
 static void check_static_tls(const struct context *ctx, const struct target *t, struct verdict *v)
 {
@@ -272,7 +271,7 @@ static void check_static_tls(const struct context *ctx, const struct target *t, 
 	if (bad)
 		verdict_fail(v, "total: %llu bytes of static TLS asked of a late load; glibc keeps about "
 			     "%d spare bytes for every object loaded late, together", total,
-			     GLIBC_SPARE_STATIC_TLS);
+			     PLUGKIT_STATIC_TLS_SURPLUS);
 	else
 		verdict_note(v, "no initial-exec TLS in %zu late-loaded object%s (%llu bytes of dynamic "
 			     "TLS)", late, late == 1 ? "" : "s", dynamic);
@@ -557,90 +556,25 @@ enum { ON_PROCESS = 1, ON_PLUGIN = 2 };
 enum { NEEDS_STARTUP = 1, NEEDS_HOST = 2, NEEDS_SHIM = 4 };
 
 struct check_def {
-	struct check c;
+	enum rule_id rule;
 	unsigned on, needs;
 	void (*run)(const struct context *, const struct target *, struct verdict *);
 };
 
 static const struct check_def table[] = {
-	{{"shim", "the shim loads the host and defines no allocator",
-	  "the executable is first in the global scope: an allocator symbol it exports beats the "
-	  "host's, and a host it does not need directly may come after libc.so.6",
-	  "build the shim from templates/shim/main.c with link_with: the host library and nothing else"},
-	 ON_PROCESS, NEEDS_SHIM, check_shim},
-	{{"allocator-binding", "every allocator reference binds to one provider",
-	  "ld.so binds each reference to the first definition in the global scope that check_match "
-	  "accepts: a named version (malloc@@HOST_1) does not satisfy libc's malloc@GLIBC_2.2.5, and "
-	  "an allocator behind libc.so.6 in DT_NEEDED order is never reached; two providers mean a "
-	  "block freed on the wrong heap",
-	  "export the allocator unversioned (templates/host.map.in: one anonymous node) and link "
-	  "the provider before libc (link_with the host in the shim)"},
-	 ON_PROCESS | ON_PLUGIN, NEEDS_STARTUP, check_allocator_binding},
-	{{"private-allocator", "no late-loaded object carries an allocator",
-	  "a plugin that defines malloc or embeds an allocator (even hidden) runs a second heap: "
-	  "memory it hands over is freed by the host's allocator, and the other way round",
-	  "drop the plugin's allocator (jemalloc_pic.a, a Rust #[global_allocator], ...) and let "
-	  "malloc bind to the host"},
-	 ON_PLUGIN, 0, check_private_allocator},
-	{{"static-tls", "no initial-exec TLS in anything dlopen loads",
-	  "glibc reserves about 1664 bytes of static TLS for every object loaded after start-up; "
-	  "DF_STATIC_TLS or a TPOFF relocation needs that space, and when it runs out dlopen fails "
-	  "with \"cannot allocate memory in static TLS block\"",
-	  "build plugins with plugkit's plugin flags (dependency('plugkit-plugin'): "
-	  "-ftls-model=global-dynamic), drop tls_model(\"initial-exec\"), or load the "
-	  "dependency at start-up (DT_NEEDED of the host)"},
-	 ON_PLUGIN, 0, check_static_tls},
-	{{"tlsdesc", "no TLS descriptors where glibc mishandles them",
-	  "before glibc 2.40 (BZ #31372) the TLS descriptor's slow path calls __tls_get_addr, "
-	  "hence malloc, without saving the vector registers its caller keeps live: with an "
-	  "interposed allocator that uses them (mimalloc, measured) thread-local reads come back "
-	  "corrupted",
-	  "build plugins with -mtls-dialect=gnu (plugkit's plugin flags choose it before glibc "
-	  "2.40), or run on glibc 2.40 or later"},
-	 ON_PLUGIN, 0, check_tlsdesc},
-	{{"one-host", "the plugin binds to the host already loaded",
-	  "a plugin that does not name the host's SONAME, or pulls in another copy of it, gets a "
-	  "second host with a second heap and second globals",
-	  "link the plugin against the host library (dependency: the host) so DT_NEEDED carries "
-	  "its SONAME, and build against the same major version"},
-	 ON_PLUGIN, NEEDS_HOST, check_one_host},
-	{{"search-path", "DT_RUNPATH entries are $ORIGIN-relative, existing and safe",
-	  "ld.so reads an empty entry as the current directory and a relative one against it, so "
-	  "whoever controls the working directory or a world-writable directory controls the "
-	  "libraries; an absolute entry pins the install",
-	  "set install_rpath to a $ORIGIN-relative path (templates), or fix an installed file with "
-	  "plugkit rpath"},
-	 ON_PROCESS | ON_PLUGIN, 0, check_search_path},
-	{{"needed-resolves", "every DT_NEEDED is found",
-	  "ld.so searches DT_RPATH, DT_RUNPATH, ld.so.cache and the system directories; a name "
-	  "found nowhere fails the load",
-	  "install the library, or give the object a $ORIGIN-relative DT_RUNPATH that reaches it"},
-	 ON_PROCESS | ON_PLUGIN, 0, check_needed_resolves},
-	{{"undefined-symbols", "every undefined symbol binds at RTLD_NOW",
-	  "with RTLD_NOW, dlopen fails on the first strong undefined symbol nothing in scope "
-	  "defines; Meson's shared_module never links with --no-undefined",
-	  "link plugins with -Wl,-z,defs (plugkit_plugin_link_args) against the libraries that "
-	  "define the symbols"},
-	 ON_PLUGIN, 0, check_undefined},
-	{{"textrel", "no text relocations",
-	  "text relocations make ld.so write to code pages, which hardened kernels refuse and which "
-	  "unshares the pages",
-	  "compile every object of the plugin with -fPIC"},
-	 ON_PLUGIN, 0, check_textrel},
-	{{"exec-stack", "no executable stack",
-	  "glibc 2.36 silently makes every thread's stack executable when a dlopen'd object asks "
-	  "for it (or lacks PT_GNU_STACK)",
-	  "link with -Wl,-z,noexecstack and fix the assembly file that lacks .note.GNU-stack"},
-	 ON_PLUGIN, 0, check_exec_stack},
-	{{"wx-segment", "no writable and executable segment",
-	  "a segment both writable and executable is code an attacker can rewrite",
-	  "drop -Wl,-z,execstack, -N or a linker script that merges text and data"},
-	 ON_PLUGIN, 0, check_wx_segment},
-	{{"exports", "the plugin exports its entry points and little else",
-	  "every exported symbol can interpose or be interposed, and is ABI",
-	  "build with gnu_symbol_visibility: 'hidden' and mark only the entry points "
-	  "__attribute__((visibility(\"default\"))); name them with --entry"},
-	 ON_PLUGIN, 0, check_exports},
+	{RULE_SHIM, ON_PROCESS, NEEDS_SHIM, check_shim},
+	{RULE_ALLOCATOR_BINDING, ON_PROCESS | ON_PLUGIN, NEEDS_STARTUP, check_allocator_binding},
+	{RULE_PRIVATE_ALLOCATOR, ON_PLUGIN, 0, check_private_allocator},
+	{RULE_STATIC_TLS, ON_PLUGIN, 0, check_static_tls},
+	{RULE_TLSDESC, ON_PLUGIN, 0, check_tlsdesc},
+	{RULE_ONE_HOST, ON_PLUGIN, NEEDS_HOST, check_one_host},
+	{RULE_SEARCH_PATH, ON_PROCESS | ON_PLUGIN, 0, check_search_path},
+	{RULE_NEEDED_RESOLVES, ON_PROCESS | ON_PLUGIN, 0, check_needed_resolves},
+	{RULE_UNDEFINED_SYMBOLS, ON_PLUGIN, 0, check_undefined},
+	{RULE_TEXTREL, ON_PLUGIN, 0, check_textrel},
+	{RULE_EXEC_STACK, ON_PLUGIN, 0, check_exec_stack},
+	{RULE_WX_SEGMENT, ON_PLUGIN, 0, check_wx_segment},
+	{RULE_EXPORTS, ON_PLUGIN, 0, check_exports},
 };
 
 #define N_CHECKS (sizeof(table) / sizeof(table[0]))
@@ -658,7 +592,7 @@ static void run_one(const struct context *ctx, const struct check_def *d, const 
 		verdict_skip(&v, "needs --shim or --host");
 	else
 		d->run(ctx, t, &v);
-	report_add(r, &d->c, t->file, &v);
+	report_add(r, &plugkit_rules[d->rule], t->file, &v);
 }
 
 /* The first start-up object other than libc that exports a malloc. */
@@ -714,13 +648,13 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 void print_check_list(FILE *out)
 {
 	for (size_t c = 0; c < N_CHECKS; c++)
-		fprintf(out, "  %-18s %s\n", table[c].c.id, table[c].c.title);
+		fprintf(out, "  %-18s %s\n", plugkit_rules[table[c].rule].id, plugkit_rules[table[c].rule].title);
 }
 
 bool is_check_id(const char *id)
 {
 	for (size_t c = 0; c < N_CHECKS; c++)
-		if (strcmp(table[c].c.id, id) == 0)
+		if (strcmp(plugkit_rules[table[c].rule].id, id) == 0)
 			return true;
 	return false;
 }

@@ -715,11 +715,13 @@ bool elf_sym_defined(const struct elf_sym *sym)
 	return sym->shndx != SHN_UNDEF;
 }
 
-static const struct elf_file *sort_elf;
-
-static int by_name_cmp(const void *a, const void *b)
+/* qsort_r, not qsort: the sort's state lives with the file, so that two
+ * threads reading two files never share it. */
+static int by_name_cmp(const void *a, const void *b, void *arg)
 {
-	return strcmp(sort_elf->dynsym[*(const int *)a].name, sort_elf->dynsym[*(const int *)b].name);
+	const struct elf_file *elf = arg;
+
+	return strcmp(elf->dynsym[*(const int *)a].name, elf->dynsym[*(const int *)b].name);
 }
 
 static int name_cmp(const struct elf_file *elf, int i, const char *name)
@@ -740,8 +742,7 @@ size_t elf_dynsym_lookup(struct elf_file *elf, const char *name, const int **idx
 			return 0;
 		for (size_t i = 0; i < elf->n_dynsym; i++)
 			elf->by_name[i] = (int)i;
-		sort_elf = elf;
-		qsort(elf->by_name, elf->n_dynsym, sizeof(int), by_name_cmp);
+		qsort_r(elf->by_name, elf->n_dynsym, sizeof(int), by_name_cmp, elf);
 	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
