@@ -269,6 +269,57 @@ static void nodeflib_skips_system_dirs(void **state)
 	assert_int_equal(loaded_from(w, "sys/libsys.so"), 1);
 }
 
+/*
+ * ld.so.cache, new format: a 48-byte header ("glibc-ld.so.cache1.1", the
+ * entry count at offset 20), then 24-byte entries {flags, key, value,
+ * osversion, hwcap} whose key and value are offsets of strings in the file.
+ * One entry here: name found at path.
+ */
+static const char *put_cache(struct world *w, const char *name, const char *path)
+{
+	static char file[PATH_MAX];
+	unsigned char buf[48 + 24 + 2 * PATH_MAX] = "glibc-ld.so.cache1.1";
+	uint32_t nlibs = 1, key = 48 + 24, value = key + (uint32_t)strlen(name) + 1;
+
+	memcpy(buf + 20, &nlibs, 4);
+	memcpy(buf + 48 + 4, &key, 4);
+	memcpy(buf + 48 + 8, &value, 4);
+	strcpy((char *)buf + key, name);
+	strcpy((char *)buf + value, path);
+	snprintf(file, sizeof(file), "%s",
+		 image_write(w->root, "ld.so.cache", buf, value + strlen(path) + 1));
+	return file;
+}
+
+/* The cache is searched after the search paths, before the system
+ * directories; DF_1_NODEFLIB skips it too. */
+static void cache_before_system_dirs(void **state)
+{
+	struct world *w = *state;
+	char cached[PATH_MAX];
+
+	snprintf(cached, sizeof(cached), "%s/c", w->root);
+	put_file(w, "c", "libcached.so", &(struct image_spec){0});
+	put_file(w, "sys", "libcached.so", &(struct image_spec){0});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC, .needed = {"libcached.so"}});
+	put_file(w, "bin", "nodeflib",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libcached.so"},
+				      .flags_1 = DF_1_NODEFLIB});
+	strcat(cached, "/libcached.so");
+	ldso_free(&w->ld);
+	assert_int_equal(ldso_init_with(&w->ld, put_cache(w, "libcached.so", cached),
+					w->system_dirs),
+			 0);
+	assert_int_equal(w->ld.n_cache, 1);
+	start(w, "bin/prog");
+	assert_int_equal(loaded_from(w, "c/libcached.so"), 1);
+	process_free(&w->p);
+	start(w, "bin/nodeflib");
+	assert_true(unresolved(w, "libcached.so"));
+}
+
 /* A candidate of another ELF class is passed over, and the search goes on. */
 static void other_class_is_passed_over(void **state)
 {
@@ -537,6 +588,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dlopen_uses_the_callers_rpath, setup, teardown),
 		cmocka_unit_test_setup_teardown(dlopen_uses_the_executables_rpath, setup, teardown),
 		cmocka_unit_test_setup_teardown(nodeflib_skips_system_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(cache_before_system_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_class_is_passed_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(dynamic_string_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_token_entry_is_skipped, setup, teardown),
