@@ -35,23 +35,49 @@ static bool is_symbol_pattern(const char *s)
 	return true;
 }
 
+/*
+ * A C++ name as a person writes it ("myhost::*", "myhost::api::open(char
+ * const*)"): it has "::", and ld matches it, demangled, inside an
+ * extern "C++" block.  A glob stays unquoted (quoting makes ld match
+ * literally), so it may not hold a space; an exact name is quoted.  Nothing
+ * that could end the pattern or the block (; " { }) gets through.
+ */
+static bool is_cxx_pattern(const char *s)
+{
+	bool glob = strpbrk(s, "*?[") != NULL;
+
+	if (!strstr(s, "::") || (glob && strchr(s, ' ')))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_:*?[]<>,()&~ .", *s))
+			return false;
+	return true;
+}
+
 int generate_version_script(const char *output, char *const *symbols, size_t n)
 {
 	size_t len = 1;
 	char *list;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!is_symbol_pattern(symbols[i])) {
-			fprintf(stderr, "plugkit generate: '%s' is not a symbol name or pattern\n",
-				symbols[i]);
+		if (!is_symbol_pattern(symbols[i]) && !is_cxx_pattern(symbols[i])) {
+			fprintf(stderr, "plugkit generate: '%s' is not a symbol name or pattern (C, "
+				"mangled, or C++ with '::'; a C++ glob without spaces)\n", symbols[i]);
 			return 2;
 		}
-		len += strlen(symbols[i]) + 8;
+		len += strlen(symbols[i]) + 32;
 	}
 	list = xmalloc(len);
 	list[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		sprintf(list + strlen(list), "%s    %s;", i ? "\n" : "", symbols[i]);
+	for (size_t i = 0; i < n; i++) {
+		const char *quote = strpbrk(symbols[i], "*?[") ? "" : "\"";
+
+		if (is_symbol_pattern(symbols[i]))
+			sprintf(list + strlen(list), "%s    %s;", i ? "\n" : "", symbols[i]);
+		else
+			sprintf(list + strlen(list), "%s    extern \"C++\" { %s%s%s; };", i ? "\n" : "",
+				quote, symbols[i], quote);
+	}
 	const struct subst subs[] = {{"@SYMBOLS@", list}, {NULL, NULL}};
 	char *text = expand(template_host_map, subs);
 
@@ -81,7 +107,10 @@ void usage_generate(FILE *out)
 	      "       plugkit generate shim --entry FUNCTION --output FILE\n"
 	      "version-script: one anonymous node exporting SYMBOLs (names or ld globs)\n"
 	      "                unversioned, everything else local: the allocator set plus\n"
-	      "                the host's API.  List only what the host defines.\n"
+	      "                the host's API.  List only what the host defines.  A C++\n"
+	      "                name as written in the source ('myhost::*', 'myhost::f(int)')\n"
+	      "                goes into an extern \"C++\" block, matched demangled; a\n"
+	      "                mangled name (_ZN6myhost1fEi) is listed as it is.\n"
 	      "shim:           a main() that calls FUNCTION(argc, argv) and nothing else.\n"
 	      "From Meson: custom_target(command: [find_program('plugkit'), 'generate', ...]),\n"
 	      "the same whether plugkit is installed or a subproject.\n",
@@ -117,6 +146,17 @@ int cmd_generate(int argc, char **argv)
 		return generate_version_script(output, argv + optind + 1, (size_t)(argc - optind - 1));
 	if (optind + 1 == argc && strcmp(argv[optind], "shim") == 0 && output && entry)
 		return generate_shim(output, entry);
+	if (optind < argc && strcmp(argv[optind], "shim") == 0 && (!entry || !output)) {
+		fprintf(stderr, "plugkit generate shim: %s: the shim's main calls the host's entry "
+			"point and writes to a file (--entry myhost_main --output FILE)\n",
+			!entry && !output ? "--entry and --output are missing" :
+			!entry ? "--entry FUNCTION is missing" : "--output FILE is missing");
+		return 2;
+	}
+	if (optind < argc && strcmp(argv[optind], "version-script") == 0 && !output) {
+		fputs("plugkit generate version-script: --output FILE is missing\n", stderr);
+		return 2;
+	}
 	fputs("plugkit generate: say 'version-script --output FILE SYMBOL...' or "
 	      "'shim --entry FUNCTION --output FILE'\nTry 'plugkit help generate'.\n", stderr);
 	return 2;
