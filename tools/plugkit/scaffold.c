@@ -240,6 +240,11 @@ static int write_project(const char *dir, char *const *rel, char *const *texts, 
 			slash ? slash + 1 : dir);
 	if ((!exists && make_parents(stage, &made) != 0) || !mkdtemp(stage))
 		goto out;
+	/* mkdtemp's 0700 would become the project directory's mode. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (!exists && chmod(stage, 0777 & ~mask) != 0)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		free(path);
 		path = xmalloc(strlen(stage) + strlen(rel[i]) + 2);
