@@ -84,7 +84,7 @@ check "--plugkit-revision sets the revision" sh -c '"$1" new host pinned --plugk
 check "a C++ plugin: its source, test and version script" sh -c '"$1" new plugin cxx --host myhost --lang cpp >/dev/null &&
 	[ -f cxx/cxx.cpp ] && [ -f cxx/tests/test-cxx.cpp ] && grep -q "extern \"C\" MYHOST_API const myhost_plugin myhost_plugin" cxx/cxx.cpp &&
 	grep -q "version-script" cxx/meson.build' _ "$plugkit"
-check "placeholders are all filled" sh -c '! grep -rqE "@(NAME|UPPER|HOST|PREFIX|PREFIX_UPPER|ENTRY|VERSION|PLUGKIT_URL|PLUGKIT_REVISION)@" elsewhere/x wrapped pinned cxx'
+check "placeholders are all filled" sh -c '! grep -rqE "@(NAME|UPPER|HOST|PREFIX|PREFIX_UPPER|ENTRY|VERSION|WRAP_URL|WRAP_REVISION)@" elsewhere/x wrapped pinned cxx'
 check "no staging directory is left anywhere" sh -c '! find . -name "*plugkit-*" | grep -q .'
 check "plugkit help help" sh -c '"$1" help help | grep -q "Usage: plugkit help"' _ "$plugkit"
 echo "1..$n"

@@ -118,8 +118,10 @@ static void upper(const char *s, char *out, size_t outlen)
 }
 
 /* A plugin's skeleton needs the host's C prefix and entry symbol, from the
- * variables a plugkit host puts in its -plugin.pc. */
-static int host_names(const char *host, char *prefix, char *entry, size_t len)
+ * variables a plugkit host puts in its -plugin.pc; or, for a host that is
+ * not installed but fetched (--host-url), what plugkit new host names them:
+ * HOST and HOST_plugin. */
+static int host_names(const char *host, bool fetched, char *prefix, char *entry, size_t len)
 {
 	static const char suffix[] = "-plugin";
 	char pkg[256], tail[256], scratch[128];
@@ -130,6 +132,12 @@ static int host_names(const char *host, char *prefix, char *entry, size_t len)
 		return 2;
 	}
 	snprintf(pkg, sizeof(pkg), "%s%s", host, suffix);
+	if (fetched && is_identifier(host) && n + sizeof("_plugin") <= len &&
+	    !pkg_config_variable(pkg, "plugin_prefix", prefix, len)) {
+		snprintf(prefix, len, "%s", host);
+		snprintf(entry, len, "%s_plugin", host);
+		return 0;
+	}
 	if (!pkg_config_variable(pkg, "plugin_prefix", prefix, len) ||
 	    !pkg_config_variable(pkg, "plugin_entry", entry, len)) {
 		fprintf(stderr, "plugkit new: pkg-config knows no %s with plugin_prefix and "
@@ -316,7 +324,7 @@ int scaffold(const struct scaffold_opts *o)
 		return 2;
 	}
 	if (files == scaffold_plugin || files == scaffold_plugin_cpp)
-		if ((rc = host_names(o->host, prefix, entry, sizeof(prefix))) != 0)
+		if ((rc = host_names(o->host, o->wrap_url != NULL, prefix, entry, sizeof(prefix))) != 0)
 			return rc;
 	upper(o->name, name_upper, sizeof(name_upper));
 	upper(prefix, prefix_upper, sizeof(prefix_upper));
@@ -325,8 +333,8 @@ int scaffold(const struct scaffold_opts *o)
 		{"@HOST@", o->host ? o->host : ""}, {"@PREFIX@", prefix},
 		{"@PREFIX_UPPER@", prefix_upper}, {"@ENTRY@", entry},
 		{"@VERSION@", PLUGKIT_VERSION},
-		{"@PLUGKIT_URL@", o->plugkit_url ? o->plugkit_url : ""},
-		{"@PLUGKIT_REVISION@", o->plugkit_revision},
+		{"@WRAP_URL@", o->wrap_url ? o->wrap_url : ""},
+		{"@WRAP_REVISION@", o->wrap_revision},
 		{NULL, NULL},
 	};
 
@@ -339,8 +347,8 @@ int scaffold(const struct scaffold_opts *o)
 		struct stat st;
 
 		/* Without a URL there is nothing a wrap could fetch: the project
-		 * then takes the installed plugkit, or says what to install. */
-		if (!o->plugkit_url && strcmp(files[i].path, "subprojects/plugkit.wrap") == 0)
+		 * then takes what is installed, or says what to install. */
+		if (!o->wrap_url && strncmp(files[i].path, "subprojects/", 12) == 0)
 			continue;
 		rel[kept] = expand(files[i].path, subs);
 		texts[kept] = expand(files[i].text, subs);
@@ -382,8 +390,9 @@ void usage_new(FILE *out)
 {
 	fputs("Usage: plugkit new host NAME [--plugkit-url URL [--plugkit-revision REV]]\n"
 	      "                             [--dir DIR] [--force] [--dry-run]\n"
-	      "       plugkit new plugin NAME --host PKG [--lang c|cpp] [--dir DIR] [--force]\n"
-	      "                             [--dry-run]\n"
+	      "       plugkit new plugin NAME --host PKG [--lang c|cpp]\n"
+	      "                             [--host-url URL [--host-revision REV]]\n"
+	      "                             [--dir DIR] [--force] [--dry-run]\n"
 	      "Writes a complete Meson project into DIR (default ./NAME).\n"
 	      "\n"
 	      "host:   lib<NAME>.so.1 with jemalloc inside and its allocator exported through\n"
@@ -394,7 +403,9 @@ void usage_new(FILE *out)
 	      "        fetched from there (subprojects/plugkit.wrap).\n"
 	      "plugin: a plugin for the host whose PKG-plugin.pc pkg-config finds: meson.build,\n"
 	      "        the source with the host's entry point, a test that loads it, plugkit\n"
-	      "        check as a test, a README and a CI workflow.\n"
+	      "        check as a test, a README and a CI workflow.  It builds against the\n"
+	      "        installed host, or, given --host-url, with the host (and through it\n"
+	      "        plugkit) as a subproject fetched from there (subprojects/PKG.wrap).\n"
 	      "\n"
 	      "  --host PKG         the host's pkg-config name (plugin only)\n"
 	      "  --lang c|cpp       the plugin's language (default c)\n"
@@ -403,6 +414,10 @@ void usage_new(FILE *out)
 	      "  --plugkit-revision REV\n"
 	      "                     the branch, tag or commit the wrap checks out (default:\n"
 	      "                     head, the repository's default branch)\n"
+	      "  --host-url URL, --host-revision REV\n"
+	      "                     the same for a plugin's subprojects/PKG.wrap: a git URL of\n"
+	      "                     the host's project; if pkg-config does not know PKG, it\n"
+	      "                     is taken to be made by plugkit new host (its C prefix PKG)\n"
 	      "  --force            overwrite files that exist\n"
 	      "  --dry-run          list what would be written, write nothing\n"
 	      "\n"
@@ -421,13 +436,15 @@ int cmd_new(int argc, char **argv)
 		{"dir", required_argument, NULL, 'd'},
 		{"plugkit-url", required_argument, NULL, 'u'},
 		{"plugkit-revision", required_argument, NULL, 'r'},
+		{"host-url", required_argument, NULL, 'U'},
+		{"host-revision", required_argument, NULL, 'R'},
 		{"force", no_argument, NULL, 'f'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct scaffold_opts o = {.lang = "c"};
-	const char *revision = NULL;
+	const char *plugkit_revision = NULL, *host_url = NULL, *host_revision = NULL;
 	int opt;
 
 	optind = 1;
@@ -436,8 +453,10 @@ int cmd_new(int argc, char **argv)
 		case 'H': o.host = optarg; break;
 		case 'l': o.lang = optarg; break;
 		case 'd': o.dir = optarg; break;
-		case 'u': o.plugkit_url = optarg; break;
-		case 'r': revision = optarg; break;
+		case 'u': o.wrap_url = optarg; break;
+		case 'r': plugkit_revision = optarg; break;
+		case 'U': host_url = optarg; break;
+		case 'R': host_revision = optarg; break;
 		case 'f': o.force = true; break;
 		case 'n': o.dry_run = true; break;
 		case 'h':
@@ -464,15 +483,22 @@ int cmd_new(int argc, char **argv)
 		fputs("plugkit new host: --host is for a plugin, naming its host\n", stderr);
 		return 2;
 	}
-	if (strcmp(o.kind, "plugin") == 0 && (o.plugkit_url || revision)) {
-		fputs("plugkit new plugin: --plugkit-url and --plugkit-revision are for a host\n",
-		      stderr);
+	if (strcmp(o.kind, "plugin") == 0 && (o.wrap_url || plugkit_revision)) {
+		fputs("plugkit new plugin: --plugkit-url and --plugkit-revision are for a host "
+		      "(a plugin has --host-url)\n", stderr);
 		return 2;
 	}
-	if (revision && !o.plugkit_url) {
-		fputs("plugkit new: --plugkit-revision goes with --plugkit-url\n", stderr);
+	if (strcmp(o.kind, "host") == 0 && (host_url || host_revision)) {
+		fputs("plugkit new host: --host-url and --host-revision are for a plugin\n", stderr);
 		return 2;
 	}
-	o.plugkit_revision = revision ? revision : "head";
+	if ((plugkit_revision && !o.wrap_url) || (host_revision && !host_url)) {
+		fputs("plugkit new: --plugkit-revision goes with --plugkit-url, --host-revision with "
+		      "--host-url\n", stderr);
+		return 2;
+	}
+	if (host_url)
+		o.wrap_url = host_url;
+	o.wrap_revision = plugkit_revision ? plugkit_revision : host_revision ? host_revision : "head";
 	return scaffold(&o);
 }

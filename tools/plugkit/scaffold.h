@@ -10,8 +10,9 @@ struct scaffold_opts {
 	const char *host;       /* plugin: the host's pkg-config name */
 	const char *lang;       /* "c" or "cpp" */
 	const char *dir;        /* default ./NAME */
-	const char *plugkit_url; /* host: the wrap's URL; NULL, no wrap */
-	const char *plugkit_revision;
+	/* The git URL and revision of the wrap a project gets (host: plugkit's,
+	 * plugin: its host's); NULL, no wrap. */
+	const char *wrap_url, *wrap_revision;
 	bool force, dry_run;
 };
 
