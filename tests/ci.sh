@@ -12,11 +12,8 @@ plugkit=$(realpath "$1")
 src=$(cd "$2" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 failed=0
 log=$work/log
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; sed 's/^/# /' "$log" | tail -40; }
-step() { desc=$1; shift; if "$@" >"$log" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
+. "$(dirname "$0")/tap.sh"
 unset PKG_CONFIG_PATH LD_LIBRARY_PATH
 
 mkdir "$work/bin"
@@ -33,9 +30,6 @@ for p in "$@"; do
 done
 SH
 chmod +x "$work/bin/apt-get"
-
-# git_repo DIR: DIR as a one-commit git repository.
-git_repo() { (cd "$1" && git init -q && git add -A && git -c user.name=ci -c user.email=ci@localhost commit -qm ci); }
 
 # run_workflow PROJECT: each run: step of PROJECT/.github/workflows/ci.yml,
 # in order, in a copy of PROJECT; one TAP line per step.
@@ -55,13 +49,7 @@ run_workflow() {
 	done <"$work/steps"
 }
 
-mkdir "$work/plugkit.git"
-if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$src" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work/plugkit.git")
-else
-	(cd "$src" && find . -path './build*' -prune -o -type f -print0 | xargs -0 cp --parents -t "$work/plugkit.git")
-fi
-git_repo "$work/plugkit.git"
+step "a git repository of plugkit" plugkit_repo "$src" "$work/plugkit.git"
 
 cd "$work"
 step "plugkit new host --plugkit-url" "$plugkit" new host cihost --plugkit-url "$work/plugkit.git"
@@ -72,5 +60,4 @@ run_workflow ciplug
 step "plugkit new plugin --lang cpp --host-url" \
 	"$plugkit" new plugin cxxplug --host cihost --lang cpp --host-url "$work/cihost"
 run_workflow cxxplug
-echo "1..$n"
-exit $failed
+finish

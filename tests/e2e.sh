@@ -15,12 +15,8 @@ set -u
 src=$(cd "$1" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 failed=0
 log=$work/log
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; sed 's/^/# /' "$log" | tail -40; }
-# step DESC COMMAND...: runs COMMAND (output kept for a failure report).
-step() { desc=$1; shift; if "$@" >"$log" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
+. "$(dirname "$0")/tap.sh"
 # expect DESC ERE COMMAND...: COMMAND succeeds and its output matches ERE.
 expect() {
 	desc=$1 pattern=$2
@@ -33,7 +29,6 @@ refuse() {
 	shift 2
 	if ! "$@" >"$log" 2>&1 && grep -Eq -- "$pattern" "$log"; then ok "$desc"; else not_ok "$desc"; fi
 }
-finish() { echo "1..$n"; exit $failed; }
 # build DIR [MESON SETUP ARGS...]: configure, build and test a project.
 build() { dir=$1; shift; (cd "$dir" && meson setup "$@" && meson test -C "${1}" --print-errorlogs); }
 
@@ -145,14 +140,7 @@ step "an install script runs plugkit rpath under DESTDIR" sh -c "cd prebuilt-pro
 # Subproject mode: plugkit fetched from a git URL (a local repository of
 # this very source, so the test is offline), nothing installed.
 unset PKG_CONFIG_PATH
-mkdir "$work/plugkit.git"
-if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$src" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work/plugkit.git")
-else
-	(cd "$src" && find . -path './build*' -prune -o -type f -print0 | xargs -0 cp --parents -t "$work/plugkit.git")
-fi
-step "a git repository of plugkit" sh -c "cd '$work/plugkit.git' && git init -q && git add -A &&
-	git -c user.name=e2e -c user.email=e2e@localhost commit -qm plugkit"
+step "a git repository of plugkit" plugkit_repo "$src" "$work/plugkit.git"
 step "plugkit new host --plugkit-url" "$pk" new host subhost --dir sub --plugkit-url "$work/plugkit.git"
 step "with plugkit as a subproject from that URL, the host builds and passes its tests" sh -c "cd sub &&
 	meson setup build -Dwerror=true --prefix='$work/S' &&
