@@ -36,15 +36,24 @@ static bool is_symbol_pattern(const char *s)
 }
 
 /*
- * A C++ name as a person writes it ("myhost::*", "myhost::api::open(char
- * const*)"): it has "::", and ld matches it, demangled, inside an
- * extern "C++" block.  A glob stays unquoted (quoting makes ld match
- * literally), so it may not hold a space; an exact name is quoted.  Nothing
- * that could end the pattern or the block (; " { }) gets through.
+ * A C++ glob: a name without a signature, with a wildcard ("myhost::*").
+ * ld matches it unquoted; a signature ("myhost::open(char const*)", whose
+ * '*' is a pointer) or a plain name is matched exactly, quoted.
+ */
+static bool is_cxx_glob(const char *s)
+{
+	return !strchr(s, '(') && strpbrk(s, "*?[");
+}
+
+/*
+ * A C++ name as a person writes it: it has "::", and ld matches it,
+ * demangled, inside an extern "C++" block.  A glob is unquoted, so it may
+ * not hold a space.  Nothing that could end the pattern or the block
+ * (; " { }) gets through.
  */
 static bool is_cxx_pattern(const char *s)
 {
-	bool glob = strpbrk(s, "*?[") != NULL;
+	bool glob = is_cxx_glob(s);
 
 	if (!strstr(s, "::") || (glob && strchr(s, ' ')))
 		return false;
@@ -70,7 +79,7 @@ int generate_version_script(const char *output, char *const *symbols, size_t n)
 	list = xmalloc(len);
 	list[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		const char *quote = strpbrk(symbols[i], "*?[") ? "" : "\"";
+		const char *quote = is_cxx_glob(symbols[i]) ? "" : "\"";
 
 		if (is_symbol_pattern(symbols[i]))
 			sprintf(list + strlen(list), "%s    %s;", i ? "\n" : "", symbols[i]);
@@ -108,9 +117,10 @@ void usage_generate(FILE *out)
 	      "version-script: one anonymous node exporting SYMBOLs (names or ld globs)\n"
 	      "                unversioned, everything else local: the allocator set plus\n"
 	      "                the host's API.  List only what the host defines.  A C++\n"
-	      "                name as written in the source ('myhost::*', 'myhost::f(int)')\n"
-	      "                goes into an extern \"C++\" block, matched demangled; a\n"
-	      "                mangled name (_ZN6myhost1fEi) is listed as it is.\n"
+	      "                name as written in the source goes into an extern \"C++\" block,\n"
+	      "                matched demangled: a glob without a signature ('myhost::*')\n"
+	      "                as a pattern, a signature ('myhost::f(char const*)') exactly.\n"
+	      "                A mangled name (_ZN6myhost1fEi) is listed as it is.\n"
 	      "shim:           a main() that calls FUNCTION(argc, argv) and nothing else.\n"
 	      "From Meson: custom_target(command: [find_program('plugkit'), 'generate', ...]),\n"
 	      "the same whether plugkit is installed or a subproject.\n",
