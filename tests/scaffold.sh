@@ -76,6 +76,7 @@ check "disk full under --force: exit 1" is $? 1
 check "... and what it replaced is back, byte for byte" unchanged
 check "--dir writes elsewhere" sh -c '"$1" new host other --dir elsewhere/x >/dev/null && [ -f elsewhere/x/src/other.c ] && [ ! -e other ]' _ "$plugkit"
 check "a new project directory gets the umask's mode, not a temporary's" sh -c '[ "$(umask 022; "$1" new host moded >/dev/null; stat -c %a moded)" = 755 ]' _ "$plugkit"
+check "--dir with a trailing slash" sh -c '"$1" new host slashed --dir slashed/ >/dev/null && [ -f slashed/meson.build ]' _ "$plugkit"
 check "without --plugkit-url, no wrap" sh -c '[ ! -e elsewhere/x/subprojects ]'
 check "with --plugkit-url, a wrap with that URL at head" sh -c '"$1" new host wrapped --plugkit-url /srv/plugkit.git >/dev/null &&
 	grep -qx "url = /srv/plugkit.git" wrapped/subprojects/plugkit.wrap && grep -qx "revision = head" wrapped/subprojects/plugkit.wrap' _ "$plugkit"

@@ -298,8 +298,9 @@ int scaffold(const struct scaffold_opts *o)
 {
 	const struct scaffold_file *files = find_skeleton(o->kind, o->lang);
 	char name_upper[80], prefix[128] = "", prefix_upper[128], entry[128] = "";
-	const char *dir = o->dir ? o->dir : o->name;
+	const char *dir_arg = o->dir ? o->dir : o->name;
 	size_t n = 0, kept = 0, conflicts = 0;
+	char *dir;
 	char **rel, **texts;
 	int rc = 0;
 
@@ -319,13 +320,17 @@ int scaffold(const struct scaffold_opts *o)
 			"generated project uses itself: pick another\n", o->name);
 		return 2;
 	}
-	if (!*dir) {
+	if (!*dir_arg) {
 		fputs("plugkit new: --dir is empty: name a directory\n", stderr);
 		return 2;
 	}
 	if (files == scaffold_plugin || files == scaffold_plugin_cpp)
 		if ((rc = host_names(o->host, o->wrap_url != NULL, prefix, entry, sizeof(prefix))) != 0)
 			return rc;
+	/* "x/" is the directory x: its staging twin goes beside it, not in it. */
+	dir = xstrdup(dir_arg);
+	for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/';)
+		dir[--len] = '\0';
 	upper(o->name, name_upper, sizeof(name_upper));
 	upper(prefix, prefix_upper, sizeof(prefix_upper));
 	const struct subst subs[] = {
@@ -381,6 +386,7 @@ int scaffold(const struct scaffold_opts *o)
 	}
 	free(rel);
 	free(texts);
+	free(dir);
 	return rc;
 }
 
