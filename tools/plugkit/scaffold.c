@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,23 @@ static int host_names(const char *host, bool fetched, char *prefix, char *entry,
 
 /* ---- writing, all or nothing ---- */
 
+/* A new string from a printf format; no memory ends plugkit, as xmalloc. */
+__attribute__((format(printf, 1, 2))) static char *format(const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		perror("plugkit new");
+		exit(2);
+	}
+	return text;
+}
+
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st, (void)flag, (void)ftw;
@@ -232,20 +250,19 @@ static int write_project(const char *dir, char *const *rel, char *const *texts, 
 	struct stat st;
 	struct undo made = {0};
 	bool exists = stat(dir, &st) == 0;
-	char *stage = xmalloc(strlen(dir) + 32), *path = NULL, *from = NULL, *old = NULL;
+	char *stage, *path = NULL, *from = NULL, *old = NULL;
 	const char *slash = strrchr(dir, '/');
 	int rc = -1, saved;
 
 	if (exists && !S_ISDIR(st.st_mode)) {
 		errno = ENOTDIR;
-		free(stage);
 		return -1;
 	}
 	if (exists)
-		sprintf(stage, "%s/.plugkit-new-XXXXXX", dir);
+		stage = format("%s/.plugkit-new-XXXXXX", dir);
 	else
-		sprintf(stage, "%.*s.%s.plugkit-XXXXXX", slash ? (int)(slash - dir + 1) : 0, dir,
-			slash ? slash + 1 : dir);
+		stage = format("%.*s.%s.plugkit-XXXXXX", slash ? (int)(slash - dir + 1) : 0, dir,
+			       slash ? slash + 1 : dir);
 	if ((!exists && make_parents(stage, &made) != 0) || !mkdtemp(stage))
 		goto out;
 	/* mkdtemp's 0700 would become the project directory's mode. */
@@ -255,8 +272,7 @@ static int write_project(const char *dir, char *const *rel, char *const *texts, 
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		free(path);
-		path = xmalloc(strlen(stage) + strlen(rel[i]) + 2);
-		sprintf(path, "%s/%s", stage, rel[i]);
+		path = format("%s/%s", stage, rel[i]);
 		if (write_file_atomic(path, texts[i], 0644) != 0)
 			goto out;
 	}
@@ -266,13 +282,12 @@ static int write_project(const char *dir, char *const *rel, char *const *texts, 
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		free(path), free(from), free(old);
-		path = xmalloc(strlen(dir) + strlen(rel[i]) + 2);
-		from = xmalloc(strlen(stage) + strlen(rel[i]) + 2);
-		old = xmalloc(strlen(stage) + 32);
-		sprintf(path, "%s/%s", dir, rel[i]);
-		sprintf(from, "%s/%s", stage, rel[i]);
-		sprintf(old, "%s/.old-%zu", stage, i);
+		free(path);
+		free(from);
+		free(old);
+		path = format("%s/%s", dir, rel[i]);
+		from = format("%s/%s", stage, rel[i]);
+		old = format("%s/.old-%zu", stage, i);
 		if (make_parents(path, &made) != 0)
 			goto out;
 		/* --force: what is replaced waits in the stage until the end. */
@@ -289,7 +304,10 @@ out:
 	saved = errno;
 	undo_all(&made, rc != 0);
 	remove_tree(stage);
-	free(stage), free(path), free(from), free(old);
+	free(stage);
+	free(path);
+	free(from);
+	free(old);
 	errno = saved;
 	return rc;
 }
@@ -357,8 +375,7 @@ int scaffold(const struct scaffold_opts *o)
 			continue;
 		rel[kept] = expand(files[i].path, subs);
 		texts[kept] = expand(files[i].text, subs);
-		path = xmalloc(strlen(dir) + strlen(rel[kept]) + 2);
-		sprintf(path, "%s/%s", dir, rel[kept]);
+		path = format("%s/%s", dir, rel[kept]);
 		if (lstat(path, &st) == 0 && (!o->force || S_ISDIR(st.st_mode))) {
 			fprintf(stderr, "plugkit new: %s already exists\n", path);
 			conflicts++;
