@@ -342,7 +342,7 @@ int scaffold(const struct scaffold_opts *o)
 		fputs("plugkit new: --dir is empty: name a directory\n", stderr);
 		return 2;
 	}
-	if (files == scaffold_plugin || files == scaffold_plugin_cpp)
+	if (strcmp(o->kind, "plugin") == 0)
 		if ((rc = host_names(o->host, o->wrap_url != NULL, prefix, entry, sizeof(prefix))) != 0)
 			return rc;
 	/* "x/" is the directory x: its staging twin goes beside it, not in it. */
