@@ -106,16 +106,17 @@ static void refuses_a_private_allocator(void **state)
 	expect("private-malloc", PLUGKIT_EPRIVATE_ALLOCATOR, "a heap of its own");
 }
 
-static void explains_static_tls_exhaustion(void **state)
+static void refuses_static_tls_before_loading(void **state)
 {
 	(void)state;
 	expect("tls64k-ie", PLUGKIT_ESTATIC_TLS, "65536 bytes of thread-local storage");
+	expect("tls64k-ie", PLUGKIT_ESTATIC_TLS, "[static-tls]");
 }
 
-static void explains_a_second_host(void **state)
+static void refuses_a_second_host_before_loading_it(void **state)
 {
 	(void)state;
-	expect("second-host", PLUGKIT_ESTATIC_TLS, "libexamplehost.so.2 uses");
+	expect("second-host", PLUGKIT_ESECOND_HOST, "libexamplehost.so.2, which defines examplehost_");
 }
 
 int main(int argc, char **argv)
@@ -127,8 +128,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(refuses_a_plugin_without_descriptor),
 		cmocka_unit_test(refuses_another_abi_with_both_versions),
 		cmocka_unit_test(refuses_a_private_allocator),
-		cmocka_unit_test(explains_static_tls_exhaustion),
-		cmocka_unit_test(explains_a_second_host),
+		cmocka_unit_test(refuses_static_tls_before_loading),
+		cmocka_unit_test(refuses_a_second_host_before_loading_it),
 	};
 
 	n_args = argc - 1;

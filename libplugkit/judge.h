@@ -1,0 +1,32 @@
+/*
+ * The judgement before dlopen: the plugin's file and the closure its
+ * dlopen would load, found as ld.so finds it and weighed against what this
+ * process has already loaded, under the core's rules.  Nothing of the
+ * plugin runs before it passes.
+ */
+#ifndef PLUGKIT_JUDGE_H
+#define PLUGKIT_JUDGE_H
+
+#include <stddef.h>
+
+#include "live.h"
+#include "plugkit.h"
+
+/* What the dlopen will bring in besides the plugin: the names (DT_NEEDED
+ * strings) its new dependencies load under, to find them afterwards. */
+struct closure {
+	char **names;
+	size_t n;
+};
+
+/*
+ * Judges path (absolute) against lv (up to date).  PLUGKIT_OK with the new
+ * dependencies in *c (closure_free it), or a refusal in error.  Called
+ * under plugkit_open's lock.
+ */
+enum plugkit_status judge_before_dlopen(const char *path, const struct live *lv, struct closure *c,
+					struct plugkit_error *error);
+
+void closure_free(struct closure *c);
+
+#endif
