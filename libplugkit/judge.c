@@ -1,6 +1,8 @@
 #include "judge.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <stdint.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "allocator.h"
 #include "elfread.h"
@@ -89,31 +92,36 @@ static void remember(struct summary *s)
 }
 
 /*
- * ld.so maps every PT_LOAD's [p_offset, p_offset + p_filesz) from the
- * file; a page of it past the end of the file is a SIGBUS on first touch,
- * inside dlopen.  The reader has checked that the headers lie in the file.
+ * What ld.so's open_verify and _dl_map_segments would trip on, read with
+ * pread from the file itself: another class, byte order or machine (a
+ * clean dlopen error, said here first), and a PT_LOAD whose
+ * [p_offset, p_offset + p_filesz) runs past the end of the file: ld.so maps
+ * it, and the first touch of a page past the end is a SIGBUS inside
+ * dlopen.  NULL when the file is fit to map.
  */
-static const char *segments_outside(const struct elf_file *elf)
+static const char *unloadable(int fd, off_t size)
 {
-	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)elf->map;
-	static const char outside[] = "a loadable segment lies past the end of the file "
-				      "(truncated or corrupt): mapping it would fault";
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph;
 
-	for (ElfW(Half) i = 0; i < eh->e_phnum; i++) {
-		const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(elf->map + eh->e_phoff + (size_t)i * eh->e_phentsize);
-
-		if (ph->p_type == PT_LOAD &&
-		    (ph->p_offset > elf->size || ph->p_filesz > elf->size - ph->p_offset))
-			return outside;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		return "not an ELF file (or shorter than its header)";
+	if (eh.e_ident[EI_CLASS] != __ehdr_start.e_ident[EI_CLASS] ||
+	    eh.e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA] ||
+	    eh.e_machine != __ehdr_start.e_machine || eh.e_type != ET_DYN)
+		return "not a shared object of this process's class and machine";
+	if (eh.e_phentsize != sizeof(ph))
+		return "program headers of an unexpected size";
+	for (ElfW(Half) i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (ElfW(Off))i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return "its program headers lie past the end of the file (truncated)";
+		if (ph.p_type == PT_LOAD && (ph.p_offset > (ElfW(Off))size ||
+					     ph.p_filesz > (ElfW(Off))size - ph.p_offset))
+			return "a loadable segment lies past the end of the file (truncated or "
+			       "corrupt): mapping it would fault";
 	}
 	return NULL;
-}
-
-static bool native(const struct elf_file *elf)
-{
-	return elf->is64 == (__ehdr_start.e_ident[EI_CLASS] == ELFCLASS64) &&
-	       elf->big_endian == (__ehdr_start.e_ident[EI_DATA] == ELFDATA2MSB) &&
-	       elf->machine == __ehdr_start.e_machine && elf->type == ET_DYN;
 }
 
 /* The static TLS a file asks of a late load: its own TLS block, when it
@@ -174,35 +182,37 @@ static struct summary *summary_of(const char *path, struct plugkit_error *error)
 {
 	struct elf_file elf;
 	struct stat st;
-	struct summary *s;
-	const char *why;
+	struct summary *s = NULL;
+	const char *why = NULL;
 	char err[sizeof(error->message)];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
-	if (stat(path, &st) != 0 || !(s = cached(&st))) {
-		if (elf_open(path, &elf, err, sizeof(err)) != 0) {
-			plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
-			return NULL;
-		}
-		if (!native(&elf))
-			why = "not a shared object of this process's class and machine";
-		else
-			why = segments_outside(&elf);
-		/* The identity of what was read, not of what stat() saw. */
-		st.st_dev = elf.dev;
-		st.st_ino = elf.ino;
-		st.st_size = (off_t)elf.size;
-		s = why ? NULL : summarize(&elf, &st);
-		elf_close(&elf);
-		if (why) {
-			plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
-			return NULL;
-		}
-		if (!s) {
-			plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
-			return NULL;
-		}
-		remember(s);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
 	}
+	if ((s = cached(&st)) ||
+	    (why = S_ISREG(st.st_mode) ? unloadable(fd, st.st_size) : "not a regular file")) {
+		close(fd);
+		if (why)
+			plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
+		return s;
+	}
+	close(fd);
+	if (elf_open(path, &elf, err, sizeof(err)) != 0) {
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+		return NULL;
+	}
+	/* Replaced between the two reads: judged afresh next time. */
+	if (elf.dev != st.st_dev || elf.ino != st.st_ino || (off_t)elf.size != st.st_size)
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read", path);
+	else if (!(s = summarize(&elf, &st)))
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
+	else
+		remember(s);
+	elf_close(&elf);
 	return s;
 }
 
