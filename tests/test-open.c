@@ -119,6 +119,13 @@ static void refuses_a_second_host_before_loading_it(void **state)
 	expect("second-host", PLUGKIT_ESECOND_HOST, "libexamplehost.so.2, which defines examplehost_");
 }
 
+static void refuses_an_unresolvable_need_before_loading(void **state)
+{
+	(void)state;
+	expect("missing-need", PLUGKIT_ELOAD, "needs libpkmissing.so.1, found nowhere");
+	expect("missing-need", PLUGKIT_ELOAD, "[needed-resolves]");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -130,6 +137,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(refuses_a_private_allocator),
 		cmocka_unit_test(refuses_static_tls_before_loading),
 		cmocka_unit_test(refuses_a_second_host_before_loading_it),
+		cmocka_unit_test(refuses_an_unresolvable_need_before_loading),
 	};
 
 	n_args = argc - 1;
