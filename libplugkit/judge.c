@@ -14,6 +14,7 @@
 
 #include "allocator.h"
 #include "elfread.h"
+#include "live.h"
 #include "namelist.h"
 #include "refuse.h"
 #include "rules.h"
@@ -224,9 +225,13 @@ struct node {
 	int parent;
 };
 
+/* Most plugins bring in nothing but themselves: their walk needs no heap. */
+#define WALK_LOCAL 8
+
 struct walk {
 	struct node *v;
 	size_t n, cap;
+	struct node local[WALK_LOCAL];
 };
 
 static bool in_walk(const struct walk *w, const char *name, dev_t dev, ino_t ino, bool by_file)
@@ -245,14 +250,20 @@ static bool in_walk(const struct walk *w, const char *name, dev_t dev, ino_t ino
 
 static struct node *add_node(struct walk *w)
 {
+	if (!w->v) {
+		w->v = w->local;
+		w->cap = WALK_LOCAL;
+	}
 	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 8;
-		struct node *grown = realloc(w->v, cap * sizeof(*grown));
+		struct node *grown = malloc(2 * w->cap * sizeof(*grown));
 
 		if (!grown)
 			return NULL;
+		memcpy(grown, w->v, w->n * sizeof(*grown));
+		if (w->v != w->local)
+			free(w->v);
 		w->v = grown;
-		w->cap = cap;
+		w->cap *= 2;
 	}
 	memset(&w->v[w->n], 0, sizeof(w->v[w->n]));
 	return &w->v[w->n++];
@@ -260,8 +271,8 @@ static struct node *add_node(struct walk *w)
 
 /* Finds requester i's DT_NEEDED name; false with a refusal when nothing
  * provides it. */
-static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, const struct live *lv,
-				   const char *plugin, struct plugkit_error *error)
+static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, const char *plugin,
+				   struct plugkit_error *error)
 {
 	struct search_origin chain[32];
 	struct search_request req = {.name = name, .chain = chain,
@@ -271,7 +282,7 @@ static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, c
 	struct stat st;
 	struct node *n;
 
-	if (live_by_name(lv, name) || in_walk(w, name, 0, 0, false))
+	if (in_walk(w, name, 0, 0, false))
 		return PLUGKIT_OK;
 	/* Its DT_RPATH chain: the requester, then whoever loaded it. */
 	for (int k = (int)i; k >= 0 && req.n_chain < sizeof(chain) / sizeof(chain[0]);
@@ -286,7 +297,7 @@ static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, c
 				      "(searched %s)", plugin, w->v[i].path, name, searched);
 	/* A file already loaded under another name is used again, as ld.so
 	 * uses it again. */
-	if (stat(found, &st) != 0 || live_by_file(lv, st.st_dev, st.st_ino) ||
+	if (stat(found, &st) != 0 || live_has_file(st.st_dev, st.st_ino) ||
 	    in_walk(w, NULL, st.st_dev, st.st_ino, true))
 		return PLUGKIT_OK;
 	if (!(n = add_node(w)))
@@ -330,23 +341,20 @@ static size_t imports_defined_by(const struct elf_file *plugin, struct elf_file 
  * imports from an object already loaded (the host's API, brought in a
  * second time with globals and a heap of its own).
  */
-static enum plugkit_status second_host(const struct walk *w, const struct live *lv,
-				       const char *plugin, struct plugkit_error *error)
+static enum plugkit_status second_host(const struct walk *w, const char *plugin,
+				       struct plugkit_error *error)
 {
 	struct elf_file pe, de;
 	char err[256], where[PATH_MAX];
 	const char *names[64], *which = NULL;
 	enum plugkit_status status = PLUGKIT_OK;
 
-	for (size_t i = 0; i < w->n; i++) {
-		const struct live_object *o = w->v[i].s->soname ? live_by_soname(lv, w->v[i].s->soname) : NULL;
-
-		if (o)
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].s->soname && live_soname_owner(w->v[i].s->soname, where, sizeof(where)))
 			return plugkit_refuse(error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
 					      "%s: refused before loading: %s is %s, already loaded "
 					      "from %s: a second copy", plugin, w->v[i].path,
-					      w->v[i].s->soname, *o->name ? o->name : "the program");
-	}
+					      w->v[i].s->soname, where);
 	if (w->n < 2)
 		return PLUGKIT_OK;
 	if (elf_open(w->v[0].path, &pe, err, sizeof(err)) != 0)
@@ -370,12 +378,12 @@ static enum plugkit_status second_host(const struct walk *w, const struct live *
 	return status;
 }
 
-static enum plugkit_status judge_rules(const struct walk *w, const struct live *lv,
-				       const char *plugin, struct plugkit_error *error)
+static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
+				       struct plugkit_error *error)
 {
 	unsigned long long tls = 0;
 	const char *user = NULL;
-	enum plugkit_status status = second_host(w, lv, plugin, error);
+	enum plugkit_status status = second_host(w, plugin, error);
 
 	if (status != PLUGKIT_OK)
 		return status;
@@ -403,25 +411,46 @@ static void walk_free(struct walk *w)
 {
 	for (size_t i = 1; i < w->n; i++)
 		free(w->v[i].path);
-	free(w->v);
+	if (w->v != w->local)
+		free(w->v);
 }
 
-enum plugkit_status judge_before_dlopen(const char *path, const struct live *lv, struct closure *c,
+/* Node i's DT_NEEDED names that nothing loaded answers to, each found
+ * and added to the walk. */
+static enum plugkit_status resolve_needs(struct walk *w, size_t i, const char *plugin,
+					 struct plugkit_error *error)
+{
+	const struct summary *s = w->v[i].s;
+	bool local[16], *loaded = s->n_needed <= 16 ? local : calloc(s->n_needed, sizeof(bool));
+	enum plugkit_status status = PLUGKIT_OK;
+
+	if (!loaded)
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
+	memset(loaded, 0, s->n_needed * sizeof(bool));
+	live_match_names(s->needed, s->n_needed, loaded);
+	for (size_t k = 0; k < s->n_needed && status == PLUGKIT_OK; k++)
+		if (!loaded[k])
+			status = resolve(w, i, s->needed[k], plugin, error);
+	if (loaded != local)
+		free(loaded);
+	return status;
+}
+
+enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 					struct plugkit_error *error)
 {
 	struct walk w = {0};
-	struct stat st;
 	enum plugkit_status status = PLUGKIT_OK;
+	bool loaded = false;
 
 	memset(c, 0, sizeof(*c));
-	/* Loaded already (by this name or from this file): dlopen adds
-	 * nothing, and runs nothing new. */
-	if (live_by_name(lv, path) ||
-	    (stat(path, &st) == 0 && live_by_file(lv, st.st_dev, st.st_ino)))
+	/* Loaded already by this name: dlopen adds nothing and runs nothing
+	 * new. */
+	live_match_names(&path, 1, &loaded);
+	if (loaded)
 		return PLUGKIT_OK;
 	trim_summaries();
-	if (!add_node(&w))
-		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
+	add_node(&w);
 	w.v[0] = (struct node){.path = (char *)path, .parent = -1};
 	if (!(w.v[0].s = summary_of(path, error))) {
 		walk_free(&w);
@@ -429,10 +458,9 @@ enum plugkit_status judge_before_dlopen(const char *path, const struct live *lv,
 	}
 	/* Breadth-first, as _dl_map_object_deps loads. */
 	for (size_t i = 0; i < w.n && status == PLUGKIT_OK; i++)
-		for (size_t k = 0; k < w.v[i].s->n_needed && status == PLUGKIT_OK; k++)
-			status = resolve(&w, i, w.v[i].s->needed[k], lv, path, error);
+		status = resolve_needs(&w, i, path, error);
 	if (status == PLUGKIT_OK)
-		status = judge_rules(&w, lv, path, error);
+		status = judge_rules(&w, path, error);
 	if (status == PLUGKIT_OK && w.n > 1) {
 		c->names = calloc(w.n - 1, sizeof(*c->names));
 		for (size_t i = 1; c->names && i < w.n; i++)

@@ -9,7 +9,6 @@
 
 #include <stddef.h>
 
-#include "live.h"
 #include "plugkit.h"
 
 /* What the dlopen will bring in besides the plugin: the names (DT_NEEDED
@@ -20,11 +19,11 @@ struct closure {
 };
 
 /*
- * Judges path (absolute) against lv (up to date).  PLUGKIT_OK with the new
+ * Judges path (absolute) against the objects loaded now.  PLUGKIT_OK with the new
  * dependencies in *c (closure_free it), or a refusal in error.  Called
  * under plugkit_open's lock.
  */
-enum plugkit_status judge_before_dlopen(const char *path, const struct live *lv, struct closure *c,
+enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 					struct plugkit_error *error);
 
 void closure_free(struct closure *c);

@@ -3,7 +3,6 @@
 #include <elf.h>
 #include <link.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -18,130 +17,90 @@ static const ElfW(Dyn) *dynamic_of(const struct dl_phdr_info *info)
 	return NULL;
 }
 
-static void free_object(struct live_object *o)
+static const char *name_of(const struct dl_phdr_info *info)
 {
-	free(o->name);
-	free(o->soname);
+	return info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "the program";
 }
 
-struct walk {
-	struct live *lv;
-	struct live_object *old;  /* the previous snapshot, to reuse what did not change */
-	size_t n_old, next_old;
-	bool stale, failed;
+struct names {
+	const char *const *names;
+	size_t n;
+	bool *loaded;
 };
 
-/* ld.so keeps its list in load order and only appends, so an object that
- * is still loaded is found again in the same order: reuse its entry and
- * its file identity (a stat() per object, paid once). */
-static bool reuse(struct walk *w, const char *name, struct live_object *out)
+static int match_names(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	for (size_t i = w->next_old; i < w->n_old; i++)
-		if (w->old[i].name && strcmp(w->old[i].name, name) == 0) {
-			*out = w->old[i];
-			w->old[i].name = w->old[i].soname = NULL;
-			w->next_old = i + 1;
-			return true;
-		}
-	return false;
+	struct names *q = arg;
+	const char *soname = dyn_string(info->dlpi_addr, dynamic_of(info), DT_SONAME);
+
+	(void)size;
+	for (size_t i = 0; i < q->n; i++)
+		if (!q->loaded[i] && ((info->dlpi_name && strcmp(info->dlpi_name, q->names[i]) == 0) ||
+				      (soname && strcmp(soname, q->names[i]) == 0)))
+			q->loaded[i] = true;
+	return 0;
 }
 
-static bool identify(const char *name, struct live_object *o)
+void live_match_names(const char *const *names, size_t n, bool *loaded)
 {
+	struct names q = {.names = names, .n = n, .loaded = loaded};
+
+	dl_iterate_phdr(match_names, &q);
+}
+
+struct file {
+	dev_t dev;
+	ino_t ino;
+	bool found;
+};
+
+static int match_file(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct file *q = arg;
 	struct stat st;
 
-	/* The program's l_name is empty; the kernel knows its file. */
-	if (stat(*name ? name : "/proc/self/exe", &st) == 0) {
-		o->dev = st.st_dev;
-		o->ino = st.st_ino;
-		o->have_id = true;
+	(void)size;
+	/* The program's l_name is empty; the kernel knows its file.  The
+	 * vDSO has no file, and its stat fails. */
+	q->found = stat(info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "/proc/self/exe",
+			&st) == 0 && st.st_dev == q->dev && st.st_ino == q->ino;
+	return q->found;
+}
+
+bool live_has_file(dev_t dev, ino_t ino)
+{
+	struct file q = {.dev = dev, .ino = ino};
+
+	dl_iterate_phdr(match_file, &q);
+	return q.found;
+}
+
+struct soname {
+	const char *soname;
+	char *buf;
+	size_t len;
+	bool found;
+};
+
+static int match_soname(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct soname *q = arg;
+	const char *soname = dyn_string(info->dlpi_addr, dynamic_of(info), DT_SONAME);
+
+	(void)size;
+	if (soname && strcmp(soname, q->soname) == 0) {
+		snprintf(q->buf, q->len, "%s", name_of(info));
+		q->found = true;
 	}
-	return true;
+	return q->found;
 }
 
-static int snapshot(struct dl_phdr_info *info, size_t size, void *arg)
+const char *live_soname_owner(const char *soname, char *buf, size_t len)
 {
-	struct walk *w = arg;
-	struct live *lv = w->lv;
-	struct live_object o = {0};
-	const char *name = info->dlpi_name ? info->dlpi_name : "";
+	struct soname q = {.soname = soname, .buf = buf, .len = len};
 
-	if (!w->stale) {
-		/* dlpi_adds and dlpi_subs (glibc 2.4) count every load and
-		 * unload since start-up: unchanged, the snapshot stands. */
-		if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs) &&
-		    lv->valid && info->dlpi_adds == lv->adds && info->dlpi_subs == lv->subs)
-			return 1;
-		w->stale = true;
-		lv->adds = info->dlpi_adds;
-		lv->subs = info->dlpi_subs;
-		w->old = lv->v;
-		w->n_old = lv->n;
-		lv->v = NULL;
-		lv->n = lv->cap = 0;
-	}
-	if (lv->n == lv->cap) {
-		size_t cap = lv->cap ? 2 * lv->cap : 32;
-		struct live_object *grown = realloc(lv->v, cap * sizeof(*grown));
-
-		if (!grown)
-			goto oom;
-		lv->v = grown;
-		lv->cap = cap;
-	}
-	if (!reuse(w, name, &o)) {
-		const char *soname = dyn_string(info->dlpi_addr, dynamic_of(info), DT_SONAME);
-
-		o.name = strdup(name);
-		o.soname = soname ? strdup(soname) : NULL;
-		if (!o.name || (soname && !o.soname)) {
-			free_object(&o);
-			goto oom;
-		}
-		identify(name, &o);
-	}
-	lv->v[lv->n++] = o;
-	return 0;
-oom:
-	w->failed = true;
-	return 1;
-}
-
-int live_refresh(struct live *lv)
-{
-	struct walk w = {.lv = lv};
-
-	dl_iterate_phdr(snapshot, &w);
-	for (size_t i = 0; i < w.n_old; i++)
-		free_object(&w.old[i]);
-	free(w.old);
-	lv->valid = !w.failed;
-	return w.failed ? -1 : 0;
-}
-
-const struct live_object *live_by_name(const struct live *lv, const char *name)
-{
-	for (size_t i = 0; i < lv->n; i++)
-		if (strcmp(lv->v[i].name, name) == 0 ||
-		    (lv->v[i].soname && strcmp(lv->v[i].soname, name) == 0))
-			return &lv->v[i];
-	return NULL;
-}
-
-const struct live_object *live_by_file(const struct live *lv, dev_t dev, ino_t ino)
-{
-	for (size_t i = 0; i < lv->n; i++)
-		if (lv->v[i].have_id && lv->v[i].dev == dev && lv->v[i].ino == ino)
-			return &lv->v[i];
-	return NULL;
-}
-
-const struct live_object *live_by_soname(const struct live *lv, const char *soname)
-{
-	for (size_t i = 0; i < lv->n; i++)
-		if (lv->v[i].soname && strcmp(lv->v[i].soname, soname) == 0)
-			return &lv->v[i];
-	return NULL;
+	dl_iterate_phdr(match_soname, &q);
+	return q.found ? buf : NULL;
 }
 
 struct definer {
@@ -165,8 +124,7 @@ static int find_definer(struct dl_phdr_info *info, size_t size, void *arg)
 	for (size_t i = 0; i < d->n; i++)
 		if (dyn_sym_exported(dyn_lookup(info->dlpi_addr, dyn, d->names[i]))) {
 			*d->which = d->names[i];
-			snprintf(d->buf, d->len, "%s",
-				 info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "the program");
+			snprintf(d->buf, d->len, "%s", name_of(info));
 			d->found = true;
 			return 1;
 		}

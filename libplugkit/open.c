@@ -11,19 +11,17 @@
 #include "binding.h"
 #include "elfread.h"
 #include "judge.h"
-#include "live.h"
 #include "refuse.h"
 #include "rules.h"
 
 /*
- * One lock for every plugkit_open and plugkit_close: the snapshot of the
- * process, the file summaries and the ld.so.cache copy are shared, and a
+ * One lock for every plugkit_open and plugkit_close: the file summaries
+ * and the ld.so.cache copy are shared, and a
  * plugin's closure is read from ld.so's link maps only while no other
  * plugkit call can dlclose them.  Recursive: a plugin's constructor may
  * itself open a plugin.
  */
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-static struct live live;
 
 /*
  * dlopen's "X: cannot allocate memory in static TLS block" names X (the
@@ -121,9 +119,7 @@ static enum plugkit_status open_locked(const char *path, const char *descriptor_
 	enum plugkit_status status;
 	const char *dlerr;
 
-	if (live_refresh(&live) != 0)
-		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
-	status = judge_before_dlopen(path, &live, &c, error);
+	status = judge_before_dlopen(path, &c, error);
 	if (status != PLUGKIT_OK)
 		return status;
 	/* RTLD_NOW: every symbol binds here, so every slot can be read.
