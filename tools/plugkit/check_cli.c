@@ -132,7 +132,7 @@ int cmd_check(int argc, char **argv)
 	struct waivers ws = {0};
 	struct object **plugins = NULL;
 	struct report report = {0};
-	struct process p;
+	struct process p = {0};
 	struct ldso ld;
 	struct context ctx;
 	char err[PATH_MAX + 256];
@@ -159,20 +159,21 @@ int cmd_check(int argc, char **argv)
 	plugins = calloc((size_t)n + 1, sizeof(*plugins));
 	for (int i = 0; plugins && i < n; i++)
 		plugins[i] = open_input(&ld, argv[optind + i], &status);
-	if (!plugins) {
-		perror("plugkit check");
+	/* ld.so simulated without memory would be a wrong verdict. */
+	if (!plugins || ld.out_of_memory ||
+	    (status == 0 && run_checks(&ctx, plugins, argv + optind, (size_t)n, &report) != 0)) {
+		fputs("plugkit check: out of memory\n", stderr);
 		status = 2;
 	}
 	if (status == 0) {
-		run_checks(&ctx, plugins, argv + optind, (size_t)n, &report);
 		waivers_apply(&ws, &report);
 		report_print(&report, o.format,
 			     o.format == FORMAT_TEXT &&
 				     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
 			     stdout);
 		status = report_exit_status(&report, o.strict);
-		process_free(&p);
 	}
+	process_free(&p);
 	report_free(&report);
 	waivers_free(&ws);
 	free(plugins);
