@@ -23,7 +23,7 @@ const char *dyn_string(uintptr_t base, const ElfW(Dyn) *dyn, ElfW(Sxword) tag)
 	ElfW(Addr) off = 0;
 	bool found = false;
 
-	for (const ElfW(Dyn) *d = dyn; d && d->d_tag != DT_NULL; d++) {
+	for (const ElfW(Dyn) *d = dyn; d && d->d_tag != DT_NULL && !(strtab && found); d++) {
 		if (d->d_tag == DT_STRTAB)
 			strtab = (const char *)dyn_absolute(base, d->d_un.d_ptr);
 		else if (d->d_tag == tag && !found) {

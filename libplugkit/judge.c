@@ -415,22 +415,35 @@ static void walk_free(struct walk *w)
 		free(w->v);
 }
 
-/* Node i's DT_NEEDED names that nothing loaded answers to, each found
- * and added to the walk. */
+/*
+ * Node i's DT_NEEDED names that nothing loaded answers to, each found and
+ * added to the walk.  For the plugin (node 0), its own path is asked in
+ * the same pass: loaded already by that name, dlopen adds nothing and runs
+ * nothing new (*already).
+ */
 static enum plugkit_status resolve_needs(struct walk *w, size_t i, const char *plugin,
-					 struct plugkit_error *error)
+					 bool *already, struct plugkit_error *error)
 {
 	const struct summary *s = w->v[i].s;
-	bool local[16], *loaded = s->n_needed <= 16 ? local : calloc(s->n_needed, sizeof(bool));
+	size_t n = s->n_needed + 1;
+	const char *local_names[17], **names = n <= 17 ? local_names : calloc(n, sizeof(*names));
+	bool local[17], *loaded = n <= 17 ? local : calloc(n, sizeof(bool));
 	enum plugkit_status status = PLUGKIT_OK;
 
-	if (!loaded)
-		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
-	memset(loaded, 0, s->n_needed * sizeof(bool));
-	live_match_names(s->needed, s->n_needed, loaded);
-	for (size_t k = 0; k < s->n_needed && status == PLUGKIT_OK; k++)
-		if (!loaded[k])
-			status = resolve(w, i, s->needed[k], plugin, error);
+	if (!names || !loaded)
+		status = plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
+	if (status == PLUGKIT_OK) {
+		names[0] = i == 0 ? plugin : "";
+		memcpy(names + 1, s->needed, s->n_needed * sizeof(*names));
+		memset(loaded, 0, n * sizeof(bool));
+		live_match_names(names, n, loaded);
+		*already = i == 0 && loaded[0];
+		for (size_t k = 1; k < n && status == PLUGKIT_OK && !*already; k++)
+			if (!loaded[k])
+				status = resolve(w, i, names[k], plugin, error);
+	}
+	if (names != local_names)
+		free(names);
 	if (loaded != local)
 		free(loaded);
 	return status;
@@ -441,14 +454,9 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 {
 	struct walk w = {0};
 	enum plugkit_status status = PLUGKIT_OK;
-	bool loaded = false;
+	bool already = false;
 
 	memset(c, 0, sizeof(*c));
-	/* Loaded already by this name: dlopen adds nothing and runs nothing
-	 * new. */
-	live_match_names(&path, 1, &loaded);
-	if (loaded)
-		return PLUGKIT_OK;
 	trim_summaries();
 	add_node(&w);
 	w.v[0] = (struct node){.path = (char *)path, .parent = -1};
@@ -457,11 +465,11 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 		return error->status;
 	}
 	/* Breadth-first, as _dl_map_object_deps loads. */
-	for (size_t i = 0; i < w.n && status == PLUGKIT_OK; i++)
-		status = resolve_needs(&w, i, path, error);
-	if (status == PLUGKIT_OK)
+	for (size_t i = 0; i < w.n && status == PLUGKIT_OK && !already; i++)
+		status = resolve_needs(&w, i, path, &already, error);
+	if (status == PLUGKIT_OK && !already)
 		status = judge_rules(&w, path, error);
-	if (status == PLUGKIT_OK && w.n > 1) {
+	if (status == PLUGKIT_OK && !already && w.n > 1) {
 		c->names = calloc(w.n - 1, sizeof(*c->names));
 		for (size_t i = 1; c->names && i < w.n; i++)
 			if ((c->names[c->n] = strdup(w.v[i].load_name)))
