@@ -178,7 +178,8 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 	return s;
 }
 
-/* The summary of the file at path, read at most once per identity. */
+/* The summary of the file at path, read at most once per identity: a
+ * file seen before costs one stat(). */
 static struct summary *summary_of(const char *path, struct plugkit_error *error)
 {
 	struct elf_file elf;
@@ -186,22 +187,23 @@ static struct summary *summary_of(const char *path, struct plugkit_error *error)
 	struct summary *s = NULL;
 	const char *why = NULL;
 	char err[sizeof(error->message)];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fd;
 
+	if (stat(path, &st) == 0 && (s = cached(&st)))
+		return s;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
-	if ((s = cached(&st)) ||
-	    (why = S_ISREG(st.st_mode) ? unloadable(fd, st.st_size) : "not a regular file")) {
-		close(fd);
-		if (why)
-			plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
-		return s;
-	}
+	why = S_ISREG(st.st_mode) ? unloadable(fd, st.st_size) : "not a regular file";
 	close(fd);
+	if (why) {
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
+		return NULL;
+	}
 	if (elf_open(path, &elf, err, sizeof(err)) != 0) {
 		plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
 		return NULL;

@@ -82,8 +82,11 @@ static enum plugkit_status verify_loaded(const char *path, const char *descripto
 					 uint32_t abi, const struct closure *c,
 					 struct plugkit_plugin *plugin, struct plugkit_error *error)
 {
-	struct link_map **maps = calloc(c->n + 1, sizeof(*maps));
-	void **refs = calloc(c->n + 1, sizeof(*refs));
+	/* Most plugins bring in nothing but themselves. */
+	struct link_map *local_maps[8];
+	void *local_refs[8] = {0};
+	struct link_map **maps = c->n < 8 ? local_maps : calloc(c->n + 1, sizeof(*maps));
+	void **refs = c->n < 8 ? local_refs : calloc(c->n + 1, sizeof(*refs));
 	enum plugkit_status status = PLUGKIT_OK;
 	char why[768];
 	size_t n;
@@ -106,8 +109,10 @@ static enum plugkit_status verify_loaded(const char *path, const char *descripto
 					why);
 	if (refs)
 		release(refs, c->n);
-	free(maps);
-	free(refs);
+	if (maps != local_maps)
+		free(maps);
+	if (refs != local_refs)
+		free(refs);
 	return status;
 }
 
