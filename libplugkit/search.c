@@ -228,6 +228,7 @@ bool search_needed(const struct search_request *req, char *found, size_t len, ch
 {
 	const struct search_origin *requester = &req->chain[0];
 	const char *llp = getauxval(AT_SECURE) ? NULL : getenv("LD_LIBRARY_PATH");
+	/* The program is first in ld.so's list and never unloaded. */
 	const ElfW(Dyn) *main_dyn = _r_debug.r_map ? _r_debug.r_map->l_ld : NULL;
 	uintptr_t main_base = _r_debug.r_map ? _r_debug.r_map->l_addr : 0;
 	const char *main_rpath = dyn_string(main_base, main_dyn, DT_RPATH);

@@ -5,6 +5,7 @@
  * says what is wrong; the good one must be accepted.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,6 +127,27 @@ static void refuses_an_unresolvable_need_before_loading(void **state)
 	expect("missing-need", PLUGKIT_ELOAD, "[needed-resolves]");
 }
 
+static void accepts_a_plugin_with_a_dependency_of_its_own(void **state)
+{
+	const char *path = fixture("with-helper");
+	struct plugkit_plugin plugin;
+	struct plugkit_error error;
+	void *helper;
+
+	(void)state;
+	if (!path)
+		skip();
+	assert_int_equal(plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &plugin,
+				      &error), PLUGKIT_OK);
+	assert_string_equal(plugin.descriptor->name, "with-helper");
+	/* Its dlopen loaded the helper; closing the plugin unloads it. */
+	helper = dlopen("libpkhelper.so.1", RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(helper);
+	dlclose(helper);
+	plugkit_close(&plugin);
+	assert_null(dlopen("libpkhelper.so.1", RTLD_NOW | RTLD_NOLOAD));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -138,6 +160,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(refuses_static_tls_before_loading),
 		cmocka_unit_test(refuses_a_second_host_before_loading_it),
 		cmocka_unit_test(refuses_an_unresolvable_need_before_loading),
+		cmocka_unit_test(accepts_a_plugin_with_a_dependency_of_its_own),
 	};
 
 	n_args = argc - 1;
