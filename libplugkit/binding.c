@@ -16,6 +16,7 @@
 
 #include "allocator.h"
 #include "dynmem.h"
+#include "rules.h"
 
 #if __ELF_NATIVE_CLASS == 64
 #define REL_SYM(info) ELF64_R_SYM(info)
@@ -148,9 +149,8 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 		if (allocator_is_cxx(name) && strstr(short_name(where_name), "libstdc++.so"))
 			continue;
 		snprintf(msg, len, "%s: its %s reference lands in %s, not in the allocator %s: memory "
-			 "would be freed by a heap that did not make it.  Export the allocator unversioned "
-			 "(plugkit generate version-script) and keep its provider ahead of libc.so.6",
-			 object_name(map), name, *where_name ? where_name : "the program", p->name);
+			 "would be freed by a heap that did not make it", object_name(map), name,
+			 *where_name ? where_name : "the program", p->name);
 		return false;
 	}
 	return true;
@@ -245,10 +245,11 @@ static bool program_has_sanitizer(const struct link_map *program)
 static struct {
 	pthread_once_t once;
 	bool ok, sanitizer;
+	int rule;               /* the rule that failed (enum rule_id), or -1 */
 	struct provider provider;
 	const void *program;
 	char msg[768];
-} process = {.once = PTHREAD_ONCE_INIT};
+} process = {.once = PTHREAD_ONCE_INIT, .rule = -1};
 
 /* One loaded object, as dl_iterate_phdr shows it under ld.so's lock: no
  * other thread's dlclose can unmap it while it is judged. */
@@ -268,8 +269,10 @@ static int judge_loaded(struct dl_phdr_info *info, size_t size, void *arg)
 		process.program = object_of(map.l_ld, &name);
 		process.sanitizer = is_sanitizer_runtime(p->name) || program_has_sanitizer(&map);
 	}
-	if (!judge_object(&map, p, process.msg, sizeof(process.msg)))
+	if (!judge_object(&map, p, process.msg, sizeof(process.msg))) {
+		process.rule = RULE_ALLOCATOR_BINDING;
 		process.ok = false;
+	}
 	else if (defines_malloc(&map) && object_of(map.l_ld, &name) != p->object) {
 		if (process.sanitizer)
 			snprintf(process.msg, sizeof(process.msg),
@@ -281,13 +284,13 @@ static int judge_loaded(struct dl_phdr_info *info, size_t size, void *arg)
 		else if (p->object == process.program)
 			snprintf(process.msg, sizeof(process.msg),
 				 "%s defines malloc, but the program itself defines one, and the "
-				 "program comes first in the global scope: the shim must define no "
-				 "allocator function", map.l_name);
+				 "program comes first in the global scope", map.l_name);
 		else
 			snprintf(process.msg, sizeof(process.msg),
 				 "%s defines malloc, but %s comes first in the global scope, so "
-				 "nothing reaches that allocator: the program's DT_NEEDED must list "
-				 "%s before libc.so.6", map.l_name, p->name, short_name(map.l_name));
+				 "nothing reaches that allocator", map.l_name, p->name);
+		process.rule = process.sanitizer ? -1
+			       : p->object == process.program ? RULE_SHIM : RULE_ALLOCATOR_BINDING;
 		process.ok = false;
 	}
 	return !process.ok;
@@ -304,11 +307,12 @@ static void judge_process(void)
 	dl_iterate_phdr(judge_loaded, &p);
 }
 
-bool binding_process_ok(char *msg, size_t len)
+bool binding_process_ok(char *msg, size_t len, int *rule)
 {
 	pthread_once(&process.once, judge_process);
 	if (!process.ok)
 		snprintf(msg, len, "%s", process.msg);
+	*rule = process.rule;
 	return process.ok;
 }
 

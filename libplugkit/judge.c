@@ -103,7 +103,9 @@ static void remember(struct summary *s)
 static const char *unloadable(int fd, off_t size)
 {
 	ElfW(Ehdr) eh;
-	ElfW(Phdr) ph;
+	ElfW(Phdr) local[32], *ph = local;
+	size_t bytes;
+	const char *why = NULL;
 
 	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
 		return "not an ELF file (or shorter than its header)";
@@ -111,18 +113,22 @@ static const char *unloadable(int fd, off_t size)
 	    eh.e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA] ||
 	    eh.e_machine != __ehdr_start.e_machine || eh.e_type != ET_DYN)
 		return "not a shared object of this process's class and machine";
-	if (eh.e_phentsize != sizeof(ph))
+	if (eh.e_phentsize != sizeof(*ph))
 		return "program headers of an unexpected size";
-	for (ElfW(Half) i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (ElfW(Off))i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			return "its program headers lie past the end of the file (truncated)";
-		if (ph.p_type == PT_LOAD && (ph.p_offset > (ElfW(Off))size ||
-					     ph.p_filesz > (ElfW(Off))size - ph.p_offset))
-			return "a loadable segment lies past the end of the file (truncated or "
-			       "corrupt): mapping it would fault";
-	}
-	return NULL;
+	bytes = (size_t)eh.e_phnum * sizeof(*ph);
+	if (eh.e_phnum > sizeof(local) / sizeof(local[0]) && !(ph = malloc(bytes)))
+		return "out of memory";
+	/* One read for the whole table, as ld.so reads it. */
+	if (pread(fd, ph, bytes, (off_t)eh.e_phoff) != (ssize_t)bytes)
+		why = "its program headers lie past the end of the file (truncated)";
+	for (ElfW(Half) i = 0; !why && i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_offset > (ElfW(Off))size ||
+						ph[i].p_filesz > (ElfW(Off))size - ph[i].p_offset))
+			why = "a loadable segment lies past the end of the file (truncated or "
+			      "corrupt): mapping it would fault";
+	if (ph != local)
+		free(ph);
+	return why;
 }
 
 /* The static TLS a file asks of a late load: its own TLS block, when it

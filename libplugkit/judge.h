@@ -19,9 +19,9 @@ struct closure {
 };
 
 /*
- * Judges path (absolute) against the objects loaded now.  PLUGKIT_OK with the new
- * dependencies in *c (closure_free it), or a refusal in error.  Called
- * under plugkit_open's lock.
+ * Judges path (absolute) against the objects loaded now.  PLUGKIT_OK with
+ * the new dependencies in *c (closure_free it), or a refusal in error.
+ * Not reentrant: plugkit_open calls it under its lock.
  */
 enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 					struct plugkit_error *error);

@@ -15,13 +15,15 @@
 #include "rules.h"
 
 /*
- * One lock for every plugkit_open and plugkit_close: the file summaries
- * and the ld.so.cache copy are shared, and a
- * plugin's closure is read from ld.so's link maps only while no other
- * plugkit call can dlclose them.  Recursive: a plugin's constructor may
- * itself open a plugin.
+ * The judgement's shared state (the file summaries, the copy of
+ * ld.so.cache) is kept under this lock; nothing else needs one.  What is
+ * loaded is read through dl_iterate_phdr, under ld.so's own lock, and after
+ * dlopen only objects this call holds references to are read, so another
+ * thread's dlclose frees nothing that is being read.  The lock is never
+ * held across dlopen or dlclose: a constructor that opens a plugin while
+ * another thread waits in dlopen cannot deadlock on it.
  */
-static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * dlopen's "X: cannot allocate memory in static TLS block" names X (the
@@ -116,7 +118,7 @@ static enum plugkit_status verify_loaded(const char *path, const char *descripto
 	return status;
 }
 
-static enum plugkit_status open_locked(const char *path, const char *descriptor_symbol,
+static enum plugkit_status judge_and_open(const char *path, const char *descriptor_symbol,
 				       uint32_t abi, struct plugkit_plugin *plugin,
 				       struct plugkit_error *error)
 {
@@ -124,7 +126,9 @@ static enum plugkit_status open_locked(const char *path, const char *descriptor_
 	enum plugkit_status status;
 	const char *dlerr;
 
+	pthread_mutex_lock(&lock);
 	status = judge_before_dlopen(path, &c, error);
+	pthread_mutex_unlock(&lock);
 	if (status != PLUGKIT_OK)
 		return status;
 	/* RTLD_NOW: every symbol binds here, so every slot can be read.
@@ -150,7 +154,7 @@ enum plugkit_status plugkit_open(const char *path, const char *descriptor_symbol
 				 struct plugkit_plugin *plugin, struct plugkit_error *error)
 {
 	char why[768];
-	enum plugkit_status status;
+	int rule;
 
 	memset(plugin, 0, sizeof(*plugin));
 	memset(error, 0, sizeof(*error));
@@ -158,29 +162,28 @@ enum plugkit_status plugkit_open(const char *path, const char *descriptor_symbol
 	if (!path || path[0] != '/')
 		return plugkit_fail(error, PLUGKIT_EPATH, "%s: a plugin is opened by absolute path only",
 				    path ? path : "(null)");
-	if (!binding_process_ok(why, sizeof(why)))
-		return plugkit_fail(error, PLUGKIT_EPROVIDER, "%s: not loaded: %s", path, why);
-	pthread_mutex_lock(&lock);
-	status = open_locked(path, descriptor_symbol, abi, plugin, error);
-	pthread_mutex_unlock(&lock);
-	return status;
+	if (!binding_process_ok(why, sizeof(why), &rule))
+		return rule < 0 ? plugkit_fail(error, PLUGKIT_EPROVIDER, "%s: not loaded: %s", path, why)
+				: plugkit_refuse(error, PLUGKIT_EPROVIDER, (enum rule_id)rule,
+						 "%s: not loaded: %s", path, why);
+	return judge_and_open(path, descriptor_symbol, abi, plugin, error);
 }
 
 enum plugkit_status plugkit_verify_process(struct plugkit_error *error)
 {
 	char why[768];
+	int rule;
 
 	memset(error, 0, sizeof(*error));
-	if (!binding_process_ok(why, sizeof(why)))
-		return plugkit_fail(error, PLUGKIT_EPROVIDER, "%s", why);
+	if (!binding_process_ok(why, sizeof(why), &rule))
+		return rule < 0 ? plugkit_fail(error, PLUGKIT_EPROVIDER, "%s", why)
+				: plugkit_refuse(error, PLUGKIT_EPROVIDER, (enum rule_id)rule, "%s", why);
 	return PLUGKIT_OK;
 }
 
 void plugkit_close(struct plugkit_plugin *plugin)
 {
-	pthread_mutex_lock(&lock);
 	if (plugin->handle)
 		dlclose(plugin->handle);
-	pthread_mutex_unlock(&lock);
 	memset(plugin, 0, sizeof(*plugin));
 }
