@@ -15,15 +15,18 @@
 #include "rules.h"
 
 /*
- * The judgement's shared state (the file summaries, the copy of
- * ld.so.cache) is kept under this lock; nothing else needs one.  What is
- * loaded is read through dl_iterate_phdr, under ld.so's own lock, and after
- * dlopen only objects this call holds references to are read, so another
- * thread's dlclose frees nothing that is being read.  The lock is never
- * held across dlopen or dlclose: a constructor that opens a plugin while
- * another thread waits in dlopen cannot deadlock on it.
+ * One lock for every plugkit_open and plugkit_close, held across their
+ * dlopen and dlclose: the judgement's shared state (the file summaries,
+ * the copy of ld.so.cache) is kept under it, and it orders one thread's
+ * reading of a link map after the dlopen that made it and before the
+ * dlclose that frees it.  ld.so's own lock orders them too, but nothing
+ * outside ld.so can see that lock (ThreadSanitizer cannot), so the
+ * reading is ordered by a lock of our own.  What is loaded is read through
+ * dl_iterate_phdr, under ld.so's lock; after dlopen only objects this call
+ * holds references to are read.  Recursive: a plugin's constructor may
+ * itself open a plugin.
  */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 /*
  * dlopen's "X: cannot allocate memory in static TLS block" names X (the
@@ -126,9 +129,7 @@ static enum plugkit_status judge_and_open(const char *path, const char *descript
 	enum plugkit_status status;
 	const char *dlerr;
 
-	pthread_mutex_lock(&lock);
 	status = judge_before_dlopen(path, &c, error);
-	pthread_mutex_unlock(&lock);
 	if (status != PLUGKIT_OK)
 		return status;
 	/* RTLD_NOW: every symbol binds here, so every slot can be read.
@@ -154,6 +155,7 @@ enum plugkit_status plugkit_open(const char *path, const char *descriptor_symbol
 				 struct plugkit_plugin *plugin, struct plugkit_error *error)
 {
 	char why[768];
+	enum plugkit_status status;
 	int rule;
 
 	memset(plugin, 0, sizeof(*plugin));
@@ -166,7 +168,10 @@ enum plugkit_status plugkit_open(const char *path, const char *descriptor_symbol
 		return rule < 0 ? plugkit_fail(error, PLUGKIT_EPROVIDER, "%s: not loaded: %s", path, why)
 				: plugkit_refuse(error, PLUGKIT_EPROVIDER, (enum rule_id)rule,
 						 "%s: not loaded: %s", path, why);
-	return judge_and_open(path, descriptor_symbol, abi, plugin, error);
+	pthread_mutex_lock(&lock);
+	status = judge_and_open(path, descriptor_symbol, abi, plugin, error);
+	pthread_mutex_unlock(&lock);
+	return status;
 }
 
 enum plugkit_status plugkit_verify_process(struct plugkit_error *error)
@@ -183,7 +188,9 @@ enum plugkit_status plugkit_verify_process(struct plugkit_error *error)
 
 void plugkit_close(struct plugkit_plugin *plugin)
 {
+	pthread_mutex_lock(&lock);
 	if (plugin->handle)
 		dlclose(plugin->handle);
+	pthread_mutex_unlock(&lock);
 	memset(plugin, 0, sizeof(*plugin));
 }
