@@ -463,6 +463,7 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 	struct walk w = {0};
 	enum plugkit_status status = PLUGKIT_OK;
 	bool already = false;
+	char err[PATH_MAX];
 
 	memset(c, 0, sizeof(*c));
 	trim_summaries();
@@ -472,6 +473,10 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 		walk_free(&w);
 		return error->status;
 	}
+	/* The file of an object already loaded, under another name: ld.so
+	 * compares device and inode and hands that object back. */
+	if (w.v[0].s->soname && live_soname_owner(w.v[0].s->soname, err, sizeof(err)))
+		already = live_has_file(w.v[0].s->dev, w.v[0].s->ino);
 	/* Breadth-first, as _dl_map_object_deps loads. */
 	for (size_t i = 0; i < w.n && status == PLUGKIT_OK && !already; i++)
 		status = resolve_needs(&w, i, path, &already, error);

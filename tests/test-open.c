@@ -148,6 +148,15 @@ static void accepts_a_plugin_with_a_dependency_of_its_own(void **state)
 	assert_null(dlopen("libpkhelper.so.1", RTLD_NOW | RTLD_NOLOAD));
 }
 
+/* The host library itself, by a path of its own: ld.so hands back the
+ * copy already loaded (same device and inode), so nothing new would run
+ * and nothing is refused before dlopen; it has no descriptor. */
+static void passes_over_a_file_already_loaded(void **state)
+{
+	(void)state;
+	expect("host", PLUGKIT_EDESCRIPTOR, "exports no examplehost_plugin descriptor");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -161,6 +170,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(refuses_a_second_host_before_loading_it),
 		cmocka_unit_test(refuses_an_unresolvable_need_before_loading),
 		cmocka_unit_test(accepts_a_plugin_with_a_dependency_of_its_own),
+		cmocka_unit_test(passes_over_a_file_already_loaded),
 	};
 
 	n_args = argc - 1;
