@@ -166,6 +166,8 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 	len = room(elf->soname) + room(elf->rpath) + room(elf->runpath) + room(names);
 	for (size_t i = 0; i < elf->n_needed; i++)
 		len += room(elf->needed[i]);
+	/* The strings, then the DT_NEEDED pointers: one more pointer than
+	 * needed covers the padding that aligns them. */
 	s = malloc(sizeof(*s) + len + (elf->n_needed + 1) * sizeof(char *));
 	if (!s)
 		return NULL;
@@ -177,7 +179,6 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 	s->rpath = keep(&at, elf->rpath);
 	s->runpath = keep(&at, elf->runpath);
 	s->allocators = keep(&at, names);
-	/* The pointer array after the strings, aligned for it. */
 	s->needed = (const char **)(s->strings + len + (-(uintptr_t)(s->strings + len) % sizeof(char *)));
 	for (size_t i = 0; i < elf->n_needed; i++)
 		s->needed[i] = keep(&at, elf->needed[i]);
