@@ -197,9 +197,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 					refs++;
 					if (b.def == ctx->provider)
 						continue;
-					/* libstdc++'s operators call malloc and free:
-					 * they reach the provider themselves. */
-					if (allocator_is_cxx(s->name) && allocator_is_libstdcxx(&p->loaded[b.def].obj->elf))
+					if (allocator_binding_exempt(s->name, name_of(&p->loaded[b.def])))
 						continue;
 					if (other < 0)
 						other = b.def;

@@ -21,7 +21,8 @@ void usage_check(FILE *out)
 	      "\n"
 	      "  --shim EXE        the program's executable (start-up scope)\n"
 	      "  --host LIB        the host library that plugins link against\n"
-	      "  --format FMT      text (default), json, or tap (TAP 13, for meson test)\n"
+	      "  --format FMT      text (default), json, tap (TAP 13, for meson test), or\n"
+	      "                    json1 (the JSON of plugkit 0.1, which said hint for fix)\n"
 	      "  --strict          warnings fail too\n"
 	      "  --waivers FILE    accept listed exceptions: CHECK-ID FILE-GLOB REASON per line\n"
 	      "  --entry GLOB      a plugin entry point; other exports are warned about\n"
@@ -78,10 +79,12 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 				o->format = FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				o->format = FORMAT_JSON;
+			else if (strcmp(optarg, "json1") == 0)
+				o->format = FORMAT_JSON1;
 			else if (strcmp(optarg, "tap") == 0)
 				o->format = FORMAT_TAP;
 			else {
-				fprintf(stderr, "plugkit check: unknown format '%s' (text, json or tap)\n",
+				fprintf(stderr, "plugkit check: unknown format '%s' (text, json, tap or json1)\n",
 					optarg);
 				return 2;
 			}
