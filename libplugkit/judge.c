@@ -15,7 +15,6 @@
 #include "allocator.h"
 #include "elfread.h"
 #include "live.h"
-#include "namelist.h"
 #include "refuse.h"
 #include "rules.h"
 #include "search.h"
@@ -278,8 +277,8 @@ static struct node *add_node(struct walk *w)
 	return &w->v[w->n++];
 }
 
-/* Finds requester i's DT_NEEDED name; false with a refusal when nothing
- * provides it. */
+/* Finds requester i's DT_NEEDED name and adds what it finds to the walk,
+ * unless it is loaded already; a refusal when nothing provides it. */
 static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, const char *plugin,
 				   struct plugkit_error *error)
 {
