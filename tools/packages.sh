@@ -30,8 +30,10 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 	libcmocka-dev patchelf)
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
-# libFuzzer runtime for the fuzz smoke run.
-test_packages=(valgrind clang libclang-rt-14-dev)
+# libFuzzer runtime for the fuzz smoke run, clang-format for
+# tools/format-check; g++, git and lld for the end-to-end tests (C++
+# plugins, plugkit as a subproject fetched by git, plugins linked by lld).
+test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).
