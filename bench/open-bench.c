@@ -165,7 +165,8 @@ static int run(char *const argv[], char *out, size_t len, bool err)
 static double time_side(const char *side, const char *scenario, long n, const char *target)
 {
 	char count[32], out[256];
-	char *argv[] = {self, "--worker", (char *)side, (char *)scenario, count, (char *)target, NULL};
+	char *argv[] = {self,  "--worker",     (char *)side, (char *)scenario,
+			count, (char *)target, NULL};
 
 	snprintf(count, sizeof(count), "%ld", n);
 	if (run(argv, out, sizeof(out), false) != 0) {
@@ -179,9 +180,17 @@ static double time_side(const char *side, const char *scenario, long n, const ch
 static double instructions(const char *side, const char *scenario, long n, const char *target)
 {
 	char count[32], out[65536];
-	char *argv[] = {"valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-			"--toggle-collect=open_bench_measure", self, "--worker", (char *)side,
-			(char *)scenario, count, (char *)target, NULL};
+	char *argv[] = {"valgrind",
+			"--tool=callgrind",
+			"--callgrind-out-file=/dev/null",
+			"--toggle-collect=open_bench_measure",
+			self,
+			"--worker",
+			(char *)side,
+			(char *)scenario,
+			count,
+			(char *)target,
+			NULL};
 	const char *c;
 
 	snprintf(count, sizeof(count), "%ld", n);
@@ -220,8 +229,9 @@ static void compare(const char *scenario, long n, long n_ir, const char *target,
 	qsort(ratio, (size_t)pairs, sizeof(double), by_value);
 	ir_d = instructions("dlopen", scenario, n_ir, target);
 	ir_p = instructions("plugkit", scenario, n_ir, target);
-	printf("%-9s %10.1f %10.1f %7.2fx %7.2fx %12.0f %12.0f %7.2fx\n", scenario, sum_d / pairs / 1000,
-	       sum_p / pairs / 1000, ratio[0], ratio[pairs / 2], ir_d, ir_p, ir_d ? ir_p / ir_d : 0);
+	printf("%-9s %10.1f %10.1f %7.2fx %7.2fx %12.0f %12.0f %7.2fx\n", scenario,
+	       sum_d / pairs / 1000, sum_p / pairs / 1000, ratio[0], ratio[pairs / 2], ir_d, ir_p,
+	       ir_d ? ir_p / ir_d : 0);
 	fflush(stdout);
 }
 
@@ -272,8 +282,8 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/plugin-%04d.so", dir, i);
 		copy_file(plugin, path);
 	}
-	printf("plugkit_open vs dlopen + dlsym (+ close), %s; %d pairs, %d distinct plugins\n", plugin,
-	       pairs, copies);
+	printf("plugkit_open vs dlopen + dlsym (+ close), %s; %d pairs, %d distinct plugins\n",
+	       plugin, pairs, copies);
 	printf("%-9s %10s %10s %8s %8s %12s %12s %8s\n", "scenario", "dlopen us", "plugkit us",
 	       "min", "median", "dlopen Ir", "plugkit Ir", "Ir");
 	compare("cold", 1, 1, plugin, pairs);

@@ -85,9 +85,9 @@ static const char *short_name(const char *path)
 
 /* The dynamic tables of a loaded object that judging it needs. */
 struct tables {
-	const ElfW(Sym) *symtab;
+	const ElfW(Sym) * symtab;
 	const char *strtab;
-	const void *self;       /* object_of() the object itself */
+	const void *self; /* object_of() the object itself */
 };
 
 /*
@@ -96,9 +96,9 @@ struct tables {
  * operators excepted: they call malloc and free).  The first that does not
  * goes into msg.
  */
-static bool judge_table(const struct link_map *map, const struct provider *p, const struct tables *t,
-			uintptr_t table, size_t size, size_t entsize, bool rela, bool plt, char *msg,
-			size_t len)
+static bool judge_table(const struct link_map *map, const struct provider *p,
+			const struct tables *t, uintptr_t table, size_t size, size_t entsize,
+			bool rela, bool plt, char *msg, size_t len)
 {
 	for (size_t off = 0; entsize && off + entsize <= size; off += entsize) {
 		ElfW(Addr) r_offset;
@@ -127,7 +127,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 			continue;
 		target = *(void *const *)(map->l_addr + r_offset);
 		if (!target)
-			continue;   /* a weak reference nothing defines */
+			continue; /* a weak reference nothing defines */
 		/*
 		 * In an object loaded at start-up without -z now, a PLT slot
 		 * still points into the object's own PLT until the first call:
@@ -140,23 +140,27 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 		if (plt && where == t->self)
 			continue;
 		if (!where) {
-			snprintf(msg, len, "%s: its %s reference lands at %p, outside every loaded object, "
-				 "not in the allocator %s", object_name(map), name, target, p->name);
+			snprintf(msg, len,
+				 "%s: its %s reference lands at %p, outside every loaded object, "
+				 "not in the allocator %s",
+				 object_name(map), name, target, p->name);
 			return false;
 		}
 		if (where == p->object)
 			continue;
 		if (allocator_binding_exempt(name, where_name))
 			continue;
-		snprintf(msg, len, "%s: its %s reference lands in %s, not in the allocator %s: memory "
-			 "would be freed by a heap that did not make it", object_name(map), name,
-			 *where_name ? where_name : "the program", p->name);
+		snprintf(msg, len,
+			 "%s: its %s reference lands in %s, not in the allocator %s: memory "
+			 "would be freed by a heap that did not make it",
+			 object_name(map), name, *where_name ? where_name : "the program", p->name);
 		return false;
 	}
 	return true;
 }
 
-static bool judge_object(const struct link_map *map, const struct provider *p, char *msg, size_t len)
+static bool judge_object(const struct link_map *map, const struct provider *p, char *msg,
+			 size_t len)
 {
 	struct tables t = {0};
 	const char *self_name;
@@ -167,8 +171,12 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 
 	for (const ElfW(Dyn) *d = map->l_ld; d && d->d_tag != DT_NULL; d++) {
 		switch (d->d_tag) {
-		case DT_SYMTAB: t.symtab = (const ElfW(Sym) *)dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
-		case DT_STRTAB: t.strtab = (const char *)dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
+		case DT_SYMTAB:
+			t.symtab = (const ElfW(Sym) *)dyn_absolute(map->l_addr, d->d_un.d_ptr);
+			break;
+		case DT_STRTAB:
+			t.strtab = (const char *)dyn_absolute(map->l_addr, d->d_un.d_ptr);
+			break;
 		case DT_RELA: rela = dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
 		case DT_RELASZ: relasz = d->d_un.d_val; break;
 		case DT_RELAENT: relaent = d->d_un.d_val; break;
@@ -245,7 +253,7 @@ static bool program_has_sanitizer(const struct link_map *program)
 static struct {
 	pthread_once_t once;
 	bool ok, sanitizer;
-	int rule;               /* the rule that failed (enum rule_id), or -1 */
+	int rule; /* the rule that failed (enum rule_id), or -1 */
 	struct provider provider;
 	const void *program;
 	char msg[768];
@@ -272,25 +280,28 @@ static int judge_loaded(struct dl_phdr_info *info, size_t size, void *arg)
 	if (!judge_object(&map, p, process.msg, sizeof(process.msg))) {
 		process.rule = RULE_ALLOCATOR_BINDING;
 		process.ok = false;
-	}
-	else if (defines_malloc(&map) && object_of(map.l_ld, &name) != p->object) {
+	} else if (defines_malloc(&map) && object_of(map.l_ld, &name) != p->object) {
 		if (process.sanitizer)
-			snprintf(process.msg, sizeof(process.msg),
-				 "a sanitizer runtime (%s) owns malloc in this process, ahead of the "
-				 "allocator in %s, which then serves nothing: build sanitizer builds "
-				 "without an allocator of their own (-Dallocator=system)",
-				 p->object == process.program ? "linked into the program" : p->name,
-				 map.l_name);
+			snprintf(
+				process.msg, sizeof(process.msg),
+				"a sanitizer runtime (%s) owns malloc in this process, ahead of the "
+				"allocator in %s, which then serves nothing: build sanitizer builds "
+				"without an allocator of their own (-Dallocator=system)",
+				p->object == process.program ? "linked into the program" : p->name,
+				map.l_name);
 		else if (p->object == process.program)
 			snprintf(process.msg, sizeof(process.msg),
 				 "%s defines malloc, but the program itself defines one, and the "
-				 "program comes first in the global scope", map.l_name);
+				 "program comes first in the global scope",
+				 map.l_name);
 		else
 			snprintf(process.msg, sizeof(process.msg),
 				 "%s defines malloc, but %s comes first in the global scope, so "
-				 "nothing reaches that allocator", map.l_name, p->name);
-		process.rule = process.sanitizer ? -1
-			       : p->object == process.program ? RULE_SHIM : RULE_ALLOCATOR_BINDING;
+				 "nothing reaches that allocator",
+				 map.l_name, p->name);
+		process.rule = process.sanitizer              ? -1
+			       : p->object == process.program ? RULE_SHIM
+							      : RULE_ALLOCATOR_BINDING;
 		process.ok = false;
 	}
 	return !process.ok;

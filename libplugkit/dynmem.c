@@ -9,7 +9,7 @@ uintptr_t dyn_absolute(uintptr_t base, ElfW(Addr) addr)
 	return addr < base ? base + addr : addr;
 }
 
-ElfW(Addr) dyn_value(const ElfW(Dyn) *dyn, ElfW(Sxword) tag)
+ElfW(Addr) dyn_value(const ElfW(Dyn) * dyn, ElfW(Sxword) tag)
 {
 	for (const ElfW(Dyn) *d = dyn; d && d->d_tag != DT_NULL; d++)
 		if (d->d_tag == tag)
@@ -17,7 +17,7 @@ ElfW(Addr) dyn_value(const ElfW(Dyn) *dyn, ElfW(Sxword) tag)
 	return 0;
 }
 
-const char *dyn_string(uintptr_t base, const ElfW(Dyn) *dyn, ElfW(Sxword) tag)
+const char *dyn_string(uintptr_t base, const ElfW(Dyn) * dyn, ElfW(Sxword) tag)
 {
 	const char *strtab = NULL;
 	ElfW(Addr) off = 0;
@@ -56,7 +56,7 @@ static uint32_t sysv_hash(const char *name)
 	return h;
 }
 
-const ElfW(Sym) *dyn_lookup(uintptr_t base, const ElfW(Dyn) *dyn, const char *name)
+const ElfW(Sym) * dyn_lookup(uintptr_t base, const ElfW(Dyn) * dyn, const char *name)
 {
 	const ElfW(Sym) *symtab = NULL;
 	const char *strtab = NULL;
@@ -102,8 +102,9 @@ const ElfW(Sym) *dyn_lookup(uintptr_t base, const ElfW(Dyn) *dyn, const char *na
 	return NULL;
 }
 
-bool dyn_sym_exported(const ElfW(Sym) *sym)
+bool dyn_sym_exported(const ElfW(Sym) * sym)
 {
 	return sym && sym->st_shndx != SHN_UNDEF && sym->st_value != 0 &&
-	       (ELF64_ST_BIND(sym->st_info) == STB_GLOBAL || ELF64_ST_BIND(sym->st_info) == STB_WEAK);
+	       (ELF64_ST_BIND(sym->st_info) == STB_GLOBAL ||
+		ELF64_ST_BIND(sym->st_info) == STB_WEAK);
 }

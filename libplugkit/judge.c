@@ -38,8 +38,8 @@ struct summary {
 	const char **needed;
 	size_t n_needed;
 	uint64_t flags_1;
-	unsigned long long static_tls;  /* bytes of static TLS it needs */
-	const char *allocators;         /* the allocator names it defines, or "" */
+	unsigned long long static_tls; /* bytes of static TLS it needs */
+	const char *allocators;        /* the allocator names it defines, or "" */
 	char strings[];
 };
 
@@ -60,9 +60,11 @@ static size_t bucket_of(dev_t dev, ino_t ino)
 
 static struct summary *cached(const struct stat *st)
 {
-	for (struct summary *s = summaries.bucket[bucket_of(st->st_dev, st->st_ino)]; s; s = s->next)
+	for (struct summary *s = summaries.bucket[bucket_of(st->st_dev, st->st_ino)]; s;
+	     s = s->next)
 		if (s->dev == st->st_dev && s->ino == st->st_ino && s->size == st->st_size &&
-		    s->mtime.tv_sec == st->st_mtim.tv_sec && s->mtime.tv_nsec == st->st_mtim.tv_nsec)
+		    s->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    s->mtime.tv_nsec == st->st_mtim.tv_nsec)
 			return s;
 	return NULL;
 }
@@ -106,7 +108,8 @@ static const char *unloadable(int fd, off_t size)
 	size_t bytes;
 	const char *why = NULL;
 
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
 		return "not an ELF file (or shorter than its header)";
 	if (eh.e_ident[EI_CLASS] != __ehdr_start.e_ident[EI_CLASS] ||
 	    eh.e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA] ||
@@ -170,15 +173,20 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 	s = malloc(sizeof(*s) + len + (elf->n_needed + 1) * sizeof(char *));
 	if (!s)
 		return NULL;
-	*s = (struct summary){.dev = st->st_dev, .ino = st->st_ino, .size = st->st_size,
-			      .mtime = st->st_mtim, .flags_1 = elf->flags_1,
-			      .static_tls = static_tls_of(elf), .n_needed = elf->n_needed};
+	*s = (struct summary){.dev = st->st_dev,
+			      .ino = st->st_ino,
+			      .size = st->st_size,
+			      .mtime = st->st_mtim,
+			      .flags_1 = elf->flags_1,
+			      .static_tls = static_tls_of(elf),
+			      .n_needed = elf->n_needed};
 	at = s->strings;
 	s->soname = keep(&at, elf->soname);
 	s->rpath = keep(&at, elf->rpath);
 	s->runpath = keep(&at, elf->runpath);
 	s->allocators = keep(&at, names);
-	s->needed = (const char **)(s->strings + len + (-(uintptr_t)(s->strings + len) % sizeof(char *)));
+	s->needed = (const char **)(s->strings + len +
+				    (-(uintptr_t)(s->strings + len) % sizeof(char *)));
 	for (size_t i = 0; i < elf->n_needed; i++)
 		s->needed[i] = keep(&at, elf->needed[i]);
 	return s;
@@ -228,8 +236,8 @@ static struct summary *summary_of(const char *path, struct plugkit_error *error)
 /* One object the dlopen would load that is not loaded yet. */
 struct node {
 	struct summary *s;
-	char *path;             /* the name it is opened by: $ORIGIN is its directory */
-	const char *load_name;  /* the DT_NEEDED string that brings it in */
+	char *path;            /* the name it is opened by: $ORIGIN is its directory */
+	const char *load_name; /* the DT_NEEDED string that brings it in */
 	int parent;
 };
 
@@ -283,7 +291,8 @@ static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, c
 				   struct plugkit_error *error)
 {
 	struct search_origin chain[32];
-	struct search_request req = {.name = name, .chain = chain,
+	struct search_request req = {.name = name,
+				     .chain = chain,
 				     .is64 = __ehdr_start.e_ident[EI_CLASS] == ELFCLASS64,
 				     .machine = __ehdr_start.e_machine};
 	char found[PATH_MAX], searched[512];
@@ -302,7 +311,8 @@ static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, c
 	if (!search_needed(&req, found, sizeof(found), searched, sizeof(searched)))
 		return plugkit_refuse(error, PLUGKIT_ELOAD, RULE_NEEDED_RESOLVES,
 				      "%s: refused before loading: %s needs %s, found nowhere "
-				      "(searched %s)", plugin, w->v[i].path, name, searched);
+				      "(searched %s)",
+				      plugin, w->v[i].path, name, searched);
 	/* A file already loaded under another name is used again, as ld.so
 	 * uses it again. */
 	if (stat(found, &st) != 0 || live_has_file(st.st_dev, st.st_ino) ||
@@ -332,10 +342,12 @@ static size_t imports_defined_by(const struct elf_file *plugin, struct elf_file 
 		const struct elf_sym *ref = &plugin->dynsym[i];
 		const int *idx;
 		size_t k = ref->shndx == SHN_UNDEF && !allocator_is_symbol(ref->name) && *ref->name
-				   ? elf_dynsym_lookup(dep, ref->name, &idx) : 0;
+				   ? elf_dynsym_lookup(dep, ref->name, &idx)
+				   : 0;
 
 		while (k--)
-			if (elf_sym_defined(&dep->dynsym[idx[k]]) && dep->dynsym[idx[k]].bind != STB_LOCAL) {
+			if (elf_sym_defined(&dep->dynsym[idx[k]]) &&
+			    dep->dynsym[idx[k]].bind != STB_LOCAL) {
 				names[n++] = ref->name;
 				break;
 			}
@@ -359,10 +371,11 @@ static enum plugkit_status second_host(const struct walk *w, const char *plugin,
 
 	for (size_t i = 0; i < w->n; i++)
 		if (w->v[i].s->soname && live_soname_owner(w->v[i].s->soname, where, sizeof(where)))
-			return plugkit_refuse(error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
-					      "%s: refused before loading: %s is %s, already loaded "
-					      "from %s: a second copy", plugin, w->v[i].path,
-					      w->v[i].s->soname, where);
+			return plugkit_refuse(
+				error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
+				"%s: refused before loading: %s is %s, already loaded "
+				"from %s: a second copy",
+				plugin, w->v[i].path, w->v[i].s->soname, where);
 	if (w->n < 2)
 		return PLUGKIT_OK;
 	if (elf_open(w->v[0].path, &pe, err, sizeof(err)) != 0)
@@ -376,10 +389,11 @@ static enum plugkit_status second_host(const struct walk *w, const char *plugin,
 		}
 		n = imports_defined_by(&pe, &de, names, sizeof(names) / sizeof(names[0]));
 		if (n && live_defines_any(names, n, &which, where, sizeof(where)))
-			status = plugkit_refuse(error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
-						"%s: refused before loading: it brings in %s, which "
-						"defines %s, already provided by %s: a second host",
-						plugin, w->v[i].path, which, where);
+			status =
+				plugkit_refuse(error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
+					       "%s: refused before loading: it brings in %s, which "
+					       "defines %s, already provided by %s: a second host",
+					       plugin, w->v[i].path, which, where);
 		elf_close(&de);
 	}
 	elf_close(&pe);
@@ -397,21 +411,24 @@ static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
 		return status;
 	for (size_t i = 0; i < w->n; i++)
 		if (w->v[i].s->allocators[0])
-			return plugkit_refuse(error, PLUGKIT_EPRIVATE_ALLOCATOR, RULE_PRIVATE_ALLOCATOR,
-					      "%s: refused before loading: %s defines %s: a heap of "
-					      "its own", plugin, w->v[i].path, w->v[i].s->allocators);
+			return plugkit_refuse(
+				error, PLUGKIT_EPRIVATE_ALLOCATOR, RULE_PRIVATE_ALLOCATOR,
+				"%s: refused before loading: %s defines %s: a heap of "
+				"its own",
+				plugin, w->v[i].path, w->v[i].s->allocators);
 	for (size_t i = 0; i < w->n; i++) {
 		tls += w->v[i].s->static_tls;
 		if (w->v[i].s->static_tls && !user)
 			user = w->v[i].path;
 	}
 	if (tls > PLUGKIT_STATIC_TLS_SURPLUS)
-		return plugkit_refuse(error, PLUGKIT_ESTATIC_TLS, RULE_STATIC_TLS,
-				      "%s: refused before loading: %s uses %llu bytes of thread-local "
-				      "storage in the initial-exec model (%llu in all it loads), more "
-				      "than the %d spare bytes of static TLS", plugin, user,
-				      w->v[0].s->static_tls ? w->v[0].s->static_tls : tls, tls,
-				      PLUGKIT_STATIC_TLS_SURPLUS);
+		return plugkit_refuse(
+			error, PLUGKIT_ESTATIC_TLS, RULE_STATIC_TLS,
+			"%s: refused before loading: %s uses %llu bytes of thread-local "
+			"storage in the initial-exec model (%llu in all it loads), more "
+			"than the %d spare bytes of static TLS",
+			plugin, user, w->v[0].s->static_tls ? w->v[0].s->static_tls : tls, tls,
+			PLUGKIT_STATIC_TLS_SURPLUS);
 	return PLUGKIT_OK;
 }
 

@@ -9,7 +9,7 @@
 #include "allocator.h"
 #include "dynmem.h"
 
-static const ElfW(Dyn) *dynamic_of(const struct dl_phdr_info *info)
+static const ElfW(Dyn) * dynamic_of(const struct dl_phdr_info *info)
 {
 	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
@@ -35,8 +35,9 @@ static int match_names(struct dl_phdr_info *info, size_t size, void *arg)
 
 	(void)size;
 	for (size_t i = 0; i < q->n; i++)
-		if (!q->loaded[i] && ((info->dlpi_name && strcmp(info->dlpi_name, q->names[i]) == 0) ||
-				      (soname && strcmp(soname, q->names[i]) == 0)))
+		if (!q->loaded[i] &&
+		    ((info->dlpi_name && strcmp(info->dlpi_name, q->names[i]) == 0) ||
+		     (soname && strcmp(soname, q->names[i]) == 0)))
 			q->loaded[i] = true;
 	return 0;
 }
@@ -63,7 +64,8 @@ static int match_file(struct dl_phdr_info *info, size_t size, void *arg)
 	/* The program's l_name is empty; the kernel knows its file.  The
 	 * vDSO has no file, and its stat fails. */
 	q->found = stat(info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "/proc/self/exe",
-			&st) == 0 && st.st_dev == q->dev && st.st_ino == q->ino;
+			&st) == 0 &&
+		   st.st_dev == q->dev && st.st_ino == q->ino;
 	return q->found;
 }
 

@@ -50,8 +50,8 @@ static enum plugkit_status static_tls_error(const char *path, const char *dlerr,
 	}
 	return plugkit_refuse(error, PLUGKIT_ESTATIC_TLS, RULE_STATIC_TLS,
 			      "%s: %s uses %llu bytes of thread-local storage in the initial-exec "
-			      "model, and the static TLS left is less", path,
-			      object[0] ? object : "an object it loads", bytes);
+			      "model, and the static TLS left is less",
+			      path, object[0] ? object : "an object it loads", bytes);
 }
 
 /*
@@ -106,12 +106,13 @@ static enum plugkit_status verify_loaded(const char *path, const char *descripto
 	else if (plugin->descriptor->abi != abi)
 		status = plugkit_fail(error, PLUGKIT_EABI,
 				      "%s: plugin ABI %u, host ABI %u: rebuild the plugin against "
-				      "this host", path, (unsigned)plugin->descriptor->abi, (unsigned)abi);
+				      "this host",
+				      path, (unsigned)plugin->descriptor->abi, (unsigned)abi);
 	else if (!closure_maps(plugin->handle, c, maps, refs, &n))
 		status = plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, dlerror());
 	else if (!binding_closure_ok(maps, n, why, sizeof(why)))
-		status = plugkit_refuse(error, PLUGKIT_EBINDING, RULE_ALLOCATOR_BINDING, "%s: %s", path,
-					why);
+		status = plugkit_refuse(error, PLUGKIT_EBINDING, RULE_ALLOCATOR_BINDING, "%s: %s",
+					path, why);
 	if (refs)
 		release(refs, c->n);
 	if (maps != local_maps)
@@ -122,8 +123,8 @@ static enum plugkit_status verify_loaded(const char *path, const char *descripto
 }
 
 static enum plugkit_status judge_and_open(const char *path, const char *descriptor_symbol,
-				       uint32_t abi, struct plugkit_plugin *plugin,
-				       struct plugkit_error *error)
+					  uint32_t abi, struct plugkit_plugin *plugin,
+					  struct plugkit_error *error)
 {
 	struct closure c;
 	enum plugkit_status status;
@@ -162,10 +163,12 @@ enum plugkit_status plugkit_open(const char *path, const char *descriptor_symbol
 	memset(error, 0, sizeof(*error));
 	/* A bare name would search LD_LIBRARY_PATH and the cache. */
 	if (!path || path[0] != '/')
-		return plugkit_fail(error, PLUGKIT_EPATH, "%s: a plugin is opened by absolute path only",
+		return plugkit_fail(error, PLUGKIT_EPATH,
+				    "%s: a plugin is opened by absolute path only",
 				    path ? path : "(null)");
 	if (!binding_process_ok(why, sizeof(why), &rule))
-		return rule < 0 ? plugkit_fail(error, PLUGKIT_EPROVIDER, "%s: not loaded: %s", path, why)
+		return rule < 0 ? plugkit_fail(error, PLUGKIT_EPROVIDER, "%s: not loaded: %s", path,
+					       why)
 				: plugkit_refuse(error, PLUGKIT_EPROVIDER, (enum rule_id)rule,
 						 "%s: not loaded: %s", path, why);
 	pthread_mutex_lock(&lock);
@@ -182,7 +185,8 @@ enum plugkit_status plugkit_verify_process(struct plugkit_error *error)
 	memset(error, 0, sizeof(*error));
 	if (!binding_process_ok(why, sizeof(why), &rule))
 		return rule < 0 ? plugkit_fail(error, PLUGKIT_EPROVIDER, "%s", why)
-				: plugkit_refuse(error, PLUGKIT_EPROVIDER, (enum rule_id)rule, "%s", why);
+				: plugkit_refuse(error, PLUGKIT_EPROVIDER, (enum rule_id)rule, "%s",
+						 why);
 	return PLUGKIT_OK;
 }
 

@@ -35,15 +35,15 @@ struct plugkit_descriptor {
 
 enum plugkit_status {
 	PLUGKIT_OK = 0,
-	PLUGKIT_EPATH,               /* not an absolute path */
-	PLUGKIT_ELOAD,               /* unreadable, truncated, a need not found, or dlopen failed */
-	PLUGKIT_ESTATIC_TLS,         /* dlopen failed: no static TLS left */
-	PLUGKIT_EDESCRIPTOR,         /* no descriptor symbol */
-	PLUGKIT_EABI,                /* descriptor of another ABI version */
-	PLUGKIT_EPROVIDER,           /* the process itself has two allocators */
-	PLUGKIT_EBINDING,            /* an allocator reference lands elsewhere */
-	PLUGKIT_EPRIVATE_ALLOCATOR,  /* the plugin carries an allocator */
-	PLUGKIT_ESECOND_HOST,        /* it would load a second copy of a loaded library */
+	PLUGKIT_EPATH,              /* not an absolute path */
+	PLUGKIT_ELOAD,              /* unreadable, truncated, a need not found, or dlopen failed */
+	PLUGKIT_ESTATIC_TLS,        /* more initial-exec TLS than static TLS has left */
+	PLUGKIT_EDESCRIPTOR,        /* no descriptor symbol */
+	PLUGKIT_EABI,               /* descriptor of another ABI version */
+	PLUGKIT_EPROVIDER,          /* the process itself has two allocators */
+	PLUGKIT_EBINDING,           /* an allocator reference lands elsewhere */
+	PLUGKIT_EPRIVATE_ALLOCATOR, /* the plugin carries an allocator */
+	PLUGKIT_ESECOND_HOST,       /* it would load a second copy of a loaded library */
 };
 
 struct plugkit_error {

@@ -40,8 +40,9 @@ static bool usable(const char *path, const struct search_request *req)
 
 	if (fd < 0)
 		return false;
-	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, h, sizeof(h), 0) == sizeof(h) &&
-	     memcmp(h, ELFMAG, SELFMAG) == 0 && (h[EI_CLASS] == ELFCLASS64) == req->is64;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	     pread(fd, h, sizeof(h), 0) == sizeof(h) && memcmp(h, ELFMAG, SELFMAG) == 0 &&
+	     (h[EI_CLASS] == ELFCLASS64) == req->is64;
 	if (ok) {
 		uint16_t machine = h[EI_DATA] == ELFDATA2MSB ? (uint16_t)(h[18] << 8 | h[19])
 							     : (uint16_t)(h[19] << 8 | h[18]);
@@ -62,7 +63,8 @@ static const char *platform(void)
 /* A token ends where a name could not go on: $ORIGINX is not $ORIGIN. */
 static bool name_char(char c)
 {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
 }
 
 /*
@@ -240,15 +242,17 @@ bool search_needed(const struct search_request *req, char *found, size_t len, ch
 
 		origin_of(requester->path, origin, sizeof(origin));
 		note(searched, slen, "(the path itself)");
-		return expand(req->name, strlen(req->name), origin, found, len) && usable(found, req);
+		return expand(req->name, strlen(req->name), origin, found, len) &&
+		       usable(found, req);
 	}
 	/* The program's $ORIGIN, for its DT_RPATH and LD_LIBRARY_PATH. */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	if (!requester->runpath) {
 		for (size_t i = 0; i < req->n_chain; i++)
-			if (req->chain[i].rpath && try_list(req, req->chain[i].rpath, req->chain[i].path,
-							     found, len, searched, slen))
+			if (req->chain[i].rpath &&
+			    try_list(req, req->chain[i].rpath, req->chain[i].path, found, len,
+				     searched, slen))
 				return true;
 		if (main_rpath && try_list(req, main_rpath, exe, found, len, searched, slen))
 			return true;
@@ -265,7 +269,8 @@ bool search_needed(const struct search_request *req, char *found, size_t len, ch
 		return true;
 	for (const char *const *d = trusted_dirs; *d; d++) {
 		note(searched, slen, *d);
-		if ((size_t)snprintf(found, len, "%s/%s", *d, req->name) < len && usable(found, req))
+		if ((size_t)snprintf(found, len, "%s/%s", *d, req->name) < len &&
+		    usable(found, req))
 			return true;
 	}
 	return false;

@@ -15,14 +15,14 @@
 
 /* One object of a DT_RPATH chain, requester first. */
 struct search_origin {
-	const char *path;       /* the name it was opened by: $ORIGIN is its directory */
+	const char *path; /* the name it was opened by: $ORIGIN is its directory */
 	const char *rpath, *runpath;
 	uint64_t flags_1;
 };
 
 struct search_request {
 	const char *name;
-	const struct search_origin *chain;  /* chain[0] is the requester */
+	const struct search_origin *chain; /* chain[0] is the requester */
 	size_t n_chain;
 	bool is64;
 	uint16_t machine;

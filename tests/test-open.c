@@ -46,7 +46,8 @@ static void expect(const char *name, enum plugkit_status want, const char *needl
 		print_message("%s: not built in this configuration\n", name);
 		skip();
 	}
-	got = plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &plugin, &error);
+	got = plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &plugin,
+			   &error);
 	print_message("%s: status %d: %s\n", name, got, error.message);
 	assert_int_equal(got, want);
 	assert_int_equal(error.status, want);
@@ -84,8 +85,9 @@ static void reports_a_missing_file(void **state)
 	struct plugkit_error error;
 
 	(void)state;
-	assert_int_equal(plugkit_open("/nonexistent/plugin.so", EXAMPLEHOST_PLUGIN_SYMBOL, 1, &plugin,
-				      &error), PLUGKIT_ELOAD);
+	assert_int_equal(plugkit_open("/nonexistent/plugin.so", EXAMPLEHOST_PLUGIN_SYMBOL, 1,
+				      &plugin, &error),
+			 PLUGKIT_ELOAD);
 	assert_non_null(strstr(error.message, "/nonexistent/plugin.so"));
 }
 
@@ -117,7 +119,8 @@ static void refuses_static_tls_before_loading(void **state)
 static void refuses_a_second_host_before_loading_it(void **state)
 {
 	(void)state;
-	expect("second-host", PLUGKIT_ESECOND_HOST, "libexamplehost.so.2, which defines examplehost_");
+	expect("second-host", PLUGKIT_ESECOND_HOST,
+	       "libexamplehost.so.2, which defines examplehost_");
 }
 
 static void refuses_an_unresolvable_need_before_loading(void **state)
@@ -137,8 +140,9 @@ static void accepts_a_plugin_with_a_dependency_of_its_own(void **state)
 	(void)state;
 	if (!path)
 		skip();
-	assert_int_equal(plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &plugin,
-				      &error), PLUGKIT_OK);
+	assert_int_equal(plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI,
+				      &plugin, &error),
+			 PLUGKIT_OK);
 	assert_string_equal(plugin.descriptor->name, "with-helper");
 	/* Its dlopen loaded the helper; closing the plugin unloads it. */
 	helper = dlopen("libpkhelper.so.1", RTLD_NOW | RTLD_NOLOAD);
