@@ -29,9 +29,45 @@ bool is_libc_soname(const char *soname);
 bool allocator_is_libstdcxx(const struct elf_file *elf);
 
 /*
+ * What a Rust object's allocations reach.  Every Rust allocation calls
+ * rustc's allocator shim, __rust_alloc, which goes on to std's System
+ * allocator (malloc) through __rdl_alloc, or to a #[global_allocator]
+ * through __rg_alloc.  The shim lives in the artifact rustc links last (a
+ * cdylib, a bin), as local symbols in .symtab: rustc 1.63 names them
+ * plainly, later versions mangle them in the v0 scheme
+ * (_RNv...7___rustc12___rust_alloc), and 1.9x inlines the global
+ * allocator into __rust_alloc, leaving no __rg_alloc.
+ */
+enum rust_allocator {
+	RUST_ALLOCATOR_NONE,    /* no allocator shim: not Rust, or not linked last */
+	RUST_ALLOCATOR_SYSTEM,  /* __rdl_alloc: std's System, hence malloc */
+	RUST_ALLOCATOR_GLOBAL,  /* __rg_alloc, or __rust_alloc without __rdl_alloc */
+	RUST_ALLOCATOR_UNSEEN,  /* no .symtab: the shim's local symbols are gone */
+};
+
+/* The shim's functions, by name (legacy or v0-mangled). */
+enum {
+	RUST_SHIM_ALLOC = 1,            /* __rust_alloc */
+	RUST_SHIM_RDL = 2,              /* __rdl_alloc */
+	RUST_SHIM_RG = 4,               /* __rg_alloc */
+	RUST_SHIM_ERROR_HANDLER = 8,    /* __rust_alloc_error_handler */
+};
+/* The RUST_SHIM_* bit name is, or 0. */
+unsigned rust_shim_symbol(const char *name);
+
+/* Judges the shim functions an object defines (RUST_SHIM_* bits). */
+enum rust_allocator rust_allocator_of(unsigned seen);
+
+/* The same, reading elf's .symtab. */
+enum rust_allocator rust_allocator(const struct elf_file *elf);
+
+/* "a Rust #[global_allocator] (...)": which shim functions said so. */
+const char *rust_global_allocator_name(unsigned seen);
+
+/*
  * The allocator names elf defines, exported or not (from .symtab, hidden
  * and local ones included, when the file has one), as "a, b, c" in buf;
- * "" when none.
+ * "" when none.  A Rust #[global_allocator] counts as one.
  */
 void allocator_defined_names(struct elf_file *elf, char *buf, size_t len);
 
