@@ -158,14 +158,17 @@ static bool note_rust_symtab_name(const char *name, void *arg)
 	return false;
 }
 
-enum rust_allocator rust_allocator(const struct elf_file *elf)
+unsigned rust_shim_symbols(const struct elf_file *elf)
 {
 	unsigned seen = 0;
 
-	if (!elf->symtab_count)
-		return RUST_ALLOCATOR_UNSEEN;
 	elf_symtab_any(elf, note_rust_symtab_name, &seen);
-	return rust_allocator_of(seen);
+	return seen;
+}
+
+enum rust_allocator rust_allocator(const struct elf_file *elf)
+{
+	return elf->symtab_count ? rust_allocator_of(rust_shim_symbols(elf)) : RUST_ALLOCATOR_UNSEEN;
 }
 
 /* How a message names what rust_allocator_of judged a global allocator. */

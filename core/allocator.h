@@ -58,7 +58,10 @@ unsigned rust_shim_symbol(const char *name);
 /* Judges the shim functions an object defines (RUST_SHIM_* bits). */
 enum rust_allocator rust_allocator_of(unsigned seen);
 
-/* The same, reading elf's .symtab. */
+/* The RUST_SHIM_* bits of the functions elf's .symtab defines. */
+unsigned rust_shim_symbols(const struct elf_file *elf);
+
+/* rust_allocator_of() elf's .symtab; RUST_ALLOCATOR_UNSEEN without one. */
 enum rust_allocator rust_allocator(const struct elf_file *elf);
 
 /* "a Rust #[global_allocator] (...)": which shim functions said so. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "allocator.h"
+#include "rust.h"
 
 #if __ELF_NATIVE_CLASS == 64
 #define REL_SYM(info) ELF64_R_SYM(info)
@@ -316,6 +317,8 @@ static void judge_process(void)
 			process.ok = false;
 		}
 	}
+	if (process.ok)
+		process.ok = rust_process_ok(process.msg, sizeof(process.msg));
 }
 
 bool binding_process_ok(char *msg, size_t len)
