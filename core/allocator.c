@@ -115,6 +115,10 @@ static const struct {
 	{"__rdl_alloc", "11___rdl_alloc", RUST_SHIM_RDL},
 	{"__rg_alloc", "10___rg_alloc", RUST_SHIM_RG},
 	{"__rust_alloc_error_handler", "26___rust_alloc_error_handler", RUST_SHIM_ERROR_HANDLER},
+	/* Read by every allocating function of rustc 1.7x on, so that code
+	 * which allocates cannot link without the shim. */
+	{"__rust_no_alloc_shim_is_unstable", "32___rust_no_alloc_shim_is_unstable", RUST_SHIM_MARKER},
+	{"__rust_no_alloc_shim_is_unstable_v2", "35___rust_no_alloc_shim_is_unstable_v2", RUST_SHIM_MARKER},
 };
 
 unsigned rust_shim_symbol(const char *name)
@@ -138,10 +142,15 @@ unsigned rust_shim_symbol(const char *name)
  * #[global_allocator]; so is a __rust_alloc with no __rdl_alloc behind it
  * (rustc 1.9x inlines the global allocator into it), and a shim whose
  * __rust_alloc is gone altogether (rustc 1.63 with LTO inlines a global
- * allocator into every caller; the error handler stays).  What this cannot
- * tell apart: a fat-LTO build that inlined __rdl_alloc too, and an explicit
- * #[global_allocator] System, read as a global allocator, which a waiver
- * accepts with its reason.
+ * allocator into every caller; the error handler stays).  Without a shim
+ * of its own, an object that imports __rust_alloc allocates through std's
+ * shared library (rustc's -C prefer-dynamic, Meson's way); one whose code
+ * allocates (it reads the marker) and imports no __rust_alloc has a
+ * #[global_allocator] inlined into that code (rustc 1.9x with
+ * prefer-dynamic), while std's own code allocates through libstd's shim:
+ * two heaps in one plugin.  What this cannot tell apart: a fat-LTO build
+ * that inlined __rdl_alloc too, and an explicit #[global_allocator] System,
+ * read as a global allocator, which a waiver accepts with its reason.
  */
 enum rust_allocator rust_allocator_of(unsigned seen)
 {
@@ -149,7 +158,11 @@ enum rust_allocator rust_allocator_of(unsigned seen)
 		return RUST_ALLOCATOR_GLOBAL;
 	if (seen & RUST_SHIM_RDL)
 		return RUST_ALLOCATOR_SYSTEM;
-	return seen ? RUST_ALLOCATOR_GLOBAL : RUST_ALLOCATOR_NONE;
+	if (seen & (RUST_SHIM_ALLOC | RUST_SHIM_ERROR_HANDLER))
+		return RUST_ALLOCATOR_GLOBAL;
+	if (seen & RUST_SHIM_IMPORTED)
+		return RUST_ALLOCATOR_NONE;
+	return seen & RUST_SHIM_MARKER_REF ? RUST_ALLOCATOR_GLOBAL : RUST_ALLOCATOR_NONE;
 }
 
 static bool note_rust_symtab_name(const char *name, void *arg)
@@ -158,11 +171,22 @@ static bool note_rust_symtab_name(const char *name, void *arg)
 	return false;
 }
 
+/* What the object references of the shim: __rust_alloc, the marker. */
+static bool note_rust_symtab_ref(const char *name, void *arg)
+{
+	unsigned bit = rust_shim_symbol(name);
+
+	*(unsigned *)arg |= bit == RUST_SHIM_ALLOC ? RUST_SHIM_IMPORTED
+			    : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF : 0;
+	return false;
+}
+
 unsigned rust_shim_symbols(const struct elf_file *elf)
 {
 	unsigned seen = 0;
 
 	elf_symtab_any(elf, note_rust_symtab_name, &seen);
+	elf_symtab_refs_any(elf, note_rust_symtab_ref, &seen);
 	return seen;
 }
 
@@ -178,7 +202,9 @@ const char *rust_global_allocator_name(unsigned seen)
 		return "a Rust #[global_allocator] (__rg_alloc)";
 	if (seen & RUST_SHIM_ALLOC)
 		return "a Rust #[global_allocator] (__rust_alloc without __rdl_alloc)";
-	return "a Rust #[global_allocator] (inlined: no __rust_alloc, no __rdl_alloc)";
+	if (seen & RUST_SHIM_ERROR_HANDLER)
+		return "a Rust #[global_allocator] (inlined: no __rust_alloc, no __rdl_alloc)";
+	return "a Rust #[global_allocator] (inlined into code that imports no __rust_alloc)";
 }
 
 struct collect {
@@ -216,6 +242,7 @@ void allocator_defined_names(struct elf_file *elf, char *buf, size_t len)
 	 * a stripped file has only its exports to show. */
 	if (elf->symtab_count) {
 		elf_symtab_any(elf, collect_symtab_name, &c);
+		elf_symtab_refs_any(elf, note_rust_symtab_ref, &c.rust);
 		if (rust_allocator_of(c.rust) == RUST_ALLOCATOR_GLOBAL)
 			name_list_add(&c.nl, rust_global_allocator_name(c.rust));
 	} else {

@@ -51,14 +51,18 @@ enum {
 	RUST_SHIM_RDL = 2,              /* __rdl_alloc */
 	RUST_SHIM_RG = 4,               /* __rg_alloc */
 	RUST_SHIM_ERROR_HANDLER = 8,    /* __rust_alloc_error_handler */
+	RUST_SHIM_MARKER = 16,          /* __rust_no_alloc_shim_is_unstable(_v2) */
+	/* References (undefined), not definitions: */
+	RUST_SHIM_IMPORTED = 32,        /* __rust_alloc, from std's shared library */
+	RUST_SHIM_MARKER_REF = 64,      /* the marker: the code allocates */
 };
-/* The RUST_SHIM_* bit name is, or 0. */
+/* The RUST_SHIM_* bit name is (a definition's), or 0. */
 unsigned rust_shim_symbol(const char *name);
 
 /* Judges the shim functions an object defines (RUST_SHIM_* bits). */
 enum rust_allocator rust_allocator_of(unsigned seen);
 
-/* The RUST_SHIM_* bits of the functions elf's .symtab defines. */
+/* The RUST_SHIM_* bits of what elf's .symtab defines and references. */
 unsigned rust_shim_symbols(const struct elf_file *elf);
 
 /* rust_allocator_of() elf's .symtab; RUST_ALLOCATOR_UNSEEN without one. */
