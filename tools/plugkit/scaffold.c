@@ -81,6 +81,7 @@ static int host_names(const char *host, char *prefix, char *entry, size_t len)
 int scaffold(const struct scaffold_opts *o)
 {
 	const struct scaffold_file *files = strcmp(o->kind, "host") == 0 ? scaffold_host : scaffold_plugin;
+	bool rust = o->lang && strcmp(o->lang, "rust") == 0;
 	char name_upper[80], prefix[128] = "", prefix_upper[128], entry[128] = "";
 	const char *dir = o->dir ? o->dir : o->name;
 	size_t n = 0, conflicts = 0;
@@ -95,6 +96,9 @@ int scaffold(const struct scaffold_opts *o)
 	}
 	if (files == scaffold_plugin && (rc = host_names(o->host, prefix, entry, sizeof(prefix))) != 0)
 		return rc;
+	/* --lang rust: a Cargo project for the same host. */
+	if (rust)
+		files = scaffold_plugin_rust;
 	upper(o->name, name_upper, sizeof(name_upper));
 	upper(prefix, prefix_upper, sizeof(prefix_upper));
 	const struct subst subs[] = {
@@ -138,7 +142,8 @@ int scaffold(const struct scaffold_opts *o)
 		}
 	}
 	if (rc == 0 && !o->dry_run)
-		printf("\nNext: cd %s && meson setup build && meson test -C build\n", dir);
+		printf("\nNext: cd %s && %s\n", dir, rust ? "cargo build --offline && cargo test --offline"
+							  : "meson setup build && meson test -C build");
 	for (size_t i = 0; i < n; i++) {
 		free(paths[i]);
 		free(texts[i]);
@@ -153,7 +158,7 @@ int scaffold(const struct scaffold_opts *o)
 void usage_new(FILE *out)
 {
 	fputs("Usage: plugkit new host NAME [--dir DIR] [--plugkit-url URL] [--force] [--dry-run]\n"
-	      "       plugkit new plugin NAME --host PKG [--dir DIR] [--force] [--dry-run]\n"
+	      "       plugkit new plugin NAME --host PKG [--lang rust] [--dir DIR] [--force] [--dry-run]\n"
 	      "Writes a complete Meson project into DIR (default ./NAME).\n"
 	      "\n"
 	      "host:   lib<NAME>.so.1 with jemalloc inside and its allocator exported through\n"
@@ -162,9 +167,12 @@ void usage_new(FILE *out)
 	      "        workflow and subprojects/plugkit.wrap.\n"
 	      "plugin: a plugin for the host whose PKG-plugin.pc pkg-config finds: meson.build,\n"
 	      "        the source with the host's entry point, a cmocka test that loads it,\n"
-	      "        plugkit check as a test, a README and a CI workflow.\n"
+	      "        plugkit check as a test, a README and a CI workflow.  With --lang rust,\n"
+	      "        a Cargo project (std only): build.rs takes the host's flags from\n"
+	      "        pkg-config, and its test loads it through the host and runs plugkit check.\n"
 	      "\n"
 	      "  --host PKG         the host's pkg-config name (plugin only)\n"
+	      "  --lang rust        write the plugin as a Cargo project\n"
 	      "  --dir DIR          where to write (default ./NAME)\n"
 	      "  --plugkit-url URL  the git URL in the host's plugkit.wrap\n"
 	      "  --force            overwrite files that exist\n"
@@ -181,6 +189,7 @@ int cmd_new(int argc, char **argv)
 	static const struct option options[] = {
 		{"host", required_argument, NULL, 'H'},
 		{"dir", required_argument, NULL, 'd'},
+		{"lang", required_argument, NULL, 'l'},
 		{"plugkit-url", required_argument, NULL, 'u'},
 		{"force", no_argument, NULL, 'f'},
 		{"dry-run", no_argument, NULL, 'n'},
@@ -195,6 +204,7 @@ int cmd_new(int argc, char **argv)
 		switch (opt) {
 		case 'H': o.host = optarg; break;
 		case 'd': o.dir = optarg; break;
+		case 'l': o.lang = optarg; break;
 		case 'u': o.plugkit_url = optarg; break;
 		case 'f': o.force = true; break;
 		case 'n': o.dry_run = true; break;
@@ -215,6 +225,10 @@ int cmd_new(int argc, char **argv)
 	o.name = argv[optind + 1];
 	if ((strcmp(o.kind, "plugin") == 0) != (o.host != NULL)) {
 		fprintf(stderr, "plugkit new: --host goes with 'plugin', and only there\n");
+		return 2;
+	}
+	if (o.lang && (strcmp(o.lang, "rust") != 0 || !o.host)) {
+		fprintf(stderr, "plugkit new: --lang takes 'rust', for a plugin\n");
 		return 2;
 	}
 	return scaffold(&o);

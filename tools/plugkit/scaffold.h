@@ -9,6 +9,7 @@ struct scaffold_opts {
 	const char *name;
 	const char *host;       /* plugin: the host's pkg-config name */
 	const char *dir;        /* default ./NAME */
+	const char *lang;       /* plugin: NULL (C) or "rust" */
 	const char *plugkit_url;
 	bool force, dry_run;
 };

@@ -7,8 +7,8 @@ struct scaffold_file {
 	const char *path, *text;
 };
 
-/* templates/scaffold/{host,plugin}, each ended by a NULL path. */
-extern const struct scaffold_file scaffold_host[], scaffold_plugin[];
+/* templates/scaffold/{host,plugin,plugin-rust}, each ended by a NULL path. */
+extern const struct scaffold_file scaffold_host[], scaffold_plugin[], scaffold_plugin_rust[];
 
 /* templates/host.map.in and templates/shim/main.c. */
 extern const char template_host_map[], template_shim[];
