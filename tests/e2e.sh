@@ -10,21 +10,13 @@
 # usage: e2e.sh PLUGKIT_SOURCE_ROOT
 set -u
 src=$(cd "$1" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-log=$work/log
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; sed 's/^/# /' "$log" | tail -40; }
-# step DESC COMMAND...: runs COMMAND (output kept for a failure report).
-step() { desc=$1; shift; if "$@" >"$log" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
+. "$(dirname "$0")/tap.sh"
 # expect DESC ERE COMMAND...: COMMAND succeeds and its output matches ERE.
 expect() {
 	desc=$1 pattern=$2
 	shift 2
 	if "$@" >"$log" 2>&1 && grep -Eq -- "$pattern" "$log"; then ok "$desc"; else not_ok "$desc"; fi
 }
-finish() { echo "1..$n"; exit $failed; }
 
 multiarch=$(cc -print-multiarch)
 lib=lib/$multiarch

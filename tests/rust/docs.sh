@@ -13,14 +13,7 @@ if [ ! -x "$cargo" ]; then
 	echo "1..0 # SKIP no cargo beside $rustc"
 	exit 0
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-log=$work/log
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; sed 's/^/# /' "$log" | tail -60; }
-step() { desc=$1; shift; if "$@" >"$log" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
-finish() { echo "1..$n"; exit $failed; }
+. "$(dirname "$0")/../tap.sh"
 
 lib=lib/$(cc -print-multiarch)
 # The rustc Meson found, and the cargo beside it (Debian's: /usr/bin).
