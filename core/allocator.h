@@ -41,7 +41,8 @@ bool allocator_is_libstdcxx(const struct elf_file *elf);
 enum rust_allocator {
 	RUST_ALLOCATOR_NONE,    /* no allocator shim: not Rust, or not linked last */
 	RUST_ALLOCATOR_SYSTEM,  /* __rdl_alloc: std's System, hence malloc */
-	RUST_ALLOCATOR_GLOBAL,  /* __rg_alloc, or __rust_alloc without __rdl_alloc */
+	RUST_ALLOCATOR_GLOBAL,  /* __rg_alloc, a shim without __rdl_alloc, or code
+				 * that allocates with no __rust_alloc to call */
 	RUST_ALLOCATOR_UNSEEN,  /* no .symtab: the shim's local symbols are gone */
 };
 
@@ -59,7 +60,7 @@ enum {
 /* The RUST_SHIM_* bit name is (a definition's), or 0. */
 unsigned rust_shim_symbol(const char *name);
 
-/* Judges the shim functions an object defines (RUST_SHIM_* bits). */
+/* Judges what an object defines and references of the shim (RUST_SHIM_*). */
 enum rust_allocator rust_allocator_of(unsigned seen);
 
 /* The RUST_SHIM_* bits of what elf's .symtab defines and references. */
