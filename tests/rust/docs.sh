@@ -7,7 +7,8 @@
 # usage: docs.sh PLUGKIT_SOURCE_ROOT RUSTC
 set -u
 src=$(cd "$1" && pwd)
-rustc=$2
+# Meson may name the compiler by its name alone, as found on PATH.
+rustc=$(command -v "$2")
 cargo=$(dirname "$rustc")/cargo
 if [ ! -x "$cargo" ]; then
 	echo "1..0 # SKIP no cargo beside $rustc"
