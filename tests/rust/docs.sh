@@ -14,6 +14,9 @@ if [ ! -x "$cargo" ]; then
 	echo "1..0 # SKIP no cargo beside $rustc"
 	exit 0
 fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+log=$work/log
 . "$(dirname "$0")/../tap.sh"
 
 lib=lib/$(cc -print-multiarch)
