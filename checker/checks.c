@@ -232,6 +232,11 @@ static void check_private_allocator(const struct context *ctx, const struct targ
 		allocator_defined_names(&ctx->p->loaded[i].obj->elf, found, sizeof(found));
 		if (found[0])
 			verdict_fail(v, "%s defines %s", name_of(&ctx->p->loaded[i]), found);
+		/* Hidden definitions and Rust's allocator shim live in .symtab. */
+		else if ((int)i == t->root && rust_allocator(&ctx->p->loaded[i].obj->elf) == RUST_ALLOCATOR_UNSEEN)
+			verdict_skip(v, "%s has no .symtab: a hidden allocator or a Rust "
+				     "#[global_allocator] would not show; check the unstripped build",
+				     name_of(&ctx->p->loaded[i]));
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "no allocator in %zu late-loaded object%s", late, late == 1 ? "" : "s");

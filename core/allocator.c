@@ -99,9 +99,125 @@ static bool is_internal(const char *name)
 	return false;
 }
 
+/* ---- Rust's allocator shim ---- */
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+/*
+ * rustc 1.63 defines the shim's functions unmangled; the v0 scheme (rustc
+ * 1.7x on) puts each in the crate "___rustc", with its length and a '_'
+ * separator before a name that starts with '_':
+ * _RNvCsfLfy6EI15iL_7___rustc12___rust_alloc.
+ */
+static const struct {
+	const char *legacy, *v0;
+	unsigned bit;
+} rust_shim_names[] = {
+	{"__rust_alloc", "12___rust_alloc", RUST_SHIM_ALLOC},
+	{"__rdl_alloc", "11___rdl_alloc", RUST_SHIM_RDL},
+	{"__rg_alloc", "10___rg_alloc", RUST_SHIM_RG},
+	{"__rust_alloc_error_handler", "26___rust_alloc_error_handler", RUST_SHIM_ERROR_HANDLER},
+	/* Read by every allocating function of rustc 1.7x on, so that code
+	 * which allocates cannot link without the shim. */
+	{"__rust_no_alloc_shim_is_unstable", "32___rust_no_alloc_shim_is_unstable", RUST_SHIM_MARKER},
+	{"__rust_no_alloc_shim_is_unstable_v2", "35___rust_no_alloc_shim_is_unstable_v2", RUST_SHIM_MARKER},
+};
+
+unsigned rust_shim_symbol(const char *name)
+{
+	size_t len;
+
+	/* Called for every symbol: most fail on their first two letters. */
+	if (name[0] != '_' || (name[1] != '_' && name[1] != 'R'))
+		return 0;
+	len = strlen(name);
+	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++) {
+		if (name[1] == '_' ? strcmp(name, rust_shim_names[i].legacy) == 0
+				   : ends_with(name, len, rust_shim_names[i].v0) && strstr(name, "7___rustc"))
+			return rust_shim_names[i].bit;
+	}
+	return 0;
+}
+
+/*
+ * __rdl_alloc is std's System behind the shim.  __rg_alloc is a
+ * #[global_allocator]; so is a __rust_alloc with no __rdl_alloc behind it
+ * (rustc 1.9x inlines the global allocator into it), and a shim whose
+ * __rust_alloc is gone altogether (rustc 1.63 with LTO inlines a global
+ * allocator into every caller; the error handler stays).  Without a shim
+ * of its own, an object that imports __rust_alloc allocates through std's
+ * shared library (rustc's -C prefer-dynamic, Meson's way); one whose code
+ * allocates (it reads the marker) and imports no __rust_alloc has a
+ * #[global_allocator] inlined into that code (rustc 1.9x with
+ * prefer-dynamic), while std's own code allocates through libstd's shim:
+ * two heaps in one plugin.  What this cannot tell apart: a fat-LTO build
+ * that inlined __rdl_alloc too, and an explicit #[global_allocator] System,
+ * read as a global allocator, which a waiver accepts with its reason.
+ */
+enum rust_allocator rust_allocator_of(unsigned seen)
+{
+	if (seen & RUST_SHIM_RG)
+		return RUST_ALLOCATOR_GLOBAL;
+	if (seen & RUST_SHIM_RDL)
+		return RUST_ALLOCATOR_SYSTEM;
+	if (seen & (RUST_SHIM_ALLOC | RUST_SHIM_ERROR_HANDLER))
+		return RUST_ALLOCATOR_GLOBAL;
+	if (seen & RUST_SHIM_IMPORTED)
+		return RUST_ALLOCATOR_NONE;
+	return seen & RUST_SHIM_MARKER_REF ? RUST_ALLOCATOR_GLOBAL : RUST_ALLOCATOR_NONE;
+}
+
+static bool note_rust_symtab_name(const char *name, void *arg)
+{
+	*(unsigned *)arg |= rust_shim_symbol(name);
+	return false;
+}
+
+/* What the object references of the shim: __rust_alloc, the marker. */
+static bool note_rust_symtab_ref(const char *name, void *arg)
+{
+	unsigned bit = rust_shim_symbol(name);
+
+	*(unsigned *)arg |= bit == RUST_SHIM_ALLOC ? RUST_SHIM_IMPORTED
+			    : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF : 0;
+	return false;
+}
+
+unsigned rust_shim_symbols(const struct elf_file *elf)
+{
+	unsigned seen = 0;
+
+	elf_symtab_any(elf, note_rust_symtab_name, &seen);
+	elf_symtab_refs_any(elf, note_rust_symtab_ref, &seen);
+	return seen;
+}
+
+enum rust_allocator rust_allocator(const struct elf_file *elf)
+{
+	return elf->symtab_count ? rust_allocator_of(rust_shim_symbols(elf)) : RUST_ALLOCATOR_UNSEEN;
+}
+
+/* How a message names what rust_allocator_of judged a global allocator. */
+const char *rust_global_allocator_name(unsigned seen)
+{
+	if (seen & RUST_SHIM_RG)
+		return "a Rust #[global_allocator] (__rg_alloc)";
+	if (seen & RUST_SHIM_ALLOC)
+		return "a Rust #[global_allocator] (__rust_alloc without __rdl_alloc)";
+	if (seen & RUST_SHIM_ERROR_HANDLER)
+		return "a Rust #[global_allocator] (inlined: no __rust_alloc, no __rdl_alloc)";
+	return "a Rust #[global_allocator] (inlined into code that imports no __rust_alloc)";
+}
+
 struct collect {
 	struct name_list nl;
 	bool skip_cxx;
+	unsigned rust;          /* RUST_SHIM_* seen */
 };
 
 static void collect(struct collect *c, const char *name)
@@ -114,7 +230,10 @@ static void collect(struct collect *c, const char *name)
 
 static bool collect_symtab_name(const char *name, void *arg)
 {
-	collect(arg, name);
+	struct collect *c = arg;
+
+	collect(c, name);
+	c->rust |= rust_shim_symbol(name);
 	return false;
 }
 
@@ -130,6 +249,9 @@ void allocator_defined_names(struct elf_file *elf, char *buf, size_t len)
 	 * a stripped file has only its exports to show. */
 	if (elf->symtab_count) {
 		elf_symtab_any(elf, collect_symtab_name, &c);
+		elf_symtab_refs_any(elf, note_rust_symtab_ref, &c.rust);
+		if (rust_allocator_of(c.rust) == RUST_ALLOCATOR_GLOBAL)
+			name_list_add(&c.nl, rust_global_allocator_name(c.rust));
 	} else {
 		for (const char *const *const *list = lists; *list; list++)
 			for (const char *const *name = *list; *name; name++) {

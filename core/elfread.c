@@ -769,7 +769,9 @@ const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx)
 	return NULL;
 }
 
-bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg), void *arg)
+/* Defined code symbols, or (undefined) the references, of .symtab. */
+static bool symtab_walk(const struct elf_file *elf, bool undefined,
+			bool (*fn)(const char *name, void *arg), void *arg)
 {
 	for (uint64_t i = 1; i < elf->symtab_count; i++) {
 		uint64_t s = elf->symtab_off + i * elf->symtab_entsize;
@@ -779,7 +781,7 @@ bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, voi
 		const char *name;
 
 		/* Code only: sections, files and data are not what is asked for. */
-		if (shndx == SHN_UNDEF || st_name >= elf->symtab_strsize ||
+		if ((shndx == SHN_UNDEF) != undefined || st_name >= elf->symtab_strsize ||
 		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
 			continue;
 		name = (const char *)elf->map + elf->symtab_stroff + st_name;
@@ -789,4 +791,14 @@ bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, voi
 			return true;
 	}
 	return false;
+}
+
+bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg), void *arg)
+{
+	return symtab_walk(elf, false, fn, arg);
+}
+
+bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg), void *arg)
+{
+	return symtab_walk(elf, true, fn, arg);
 }

@@ -95,6 +95,10 @@ const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx);
 bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
 		    void *arg);
 
+/* The same for every undefined .symtab symbol: what the object references. */
+bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
+			 void *arg);
+
 /* True for a dynsym entry that defines its symbol. */
 bool elf_sym_defined(const struct elf_sym *sym);
 

@@ -17,6 +17,7 @@
 #include "allocator.h"
 #include "dynmem.h"
 #include "rules.h"
+#include "rust.h"
 
 #if __ELF_NATIVE_CLASS == 64
 #define REL_SYM(info) ELF64_R_SYM(info)
@@ -316,6 +317,10 @@ static void judge_process(void)
 		return;
 	process.provider = p;
 	dl_iterate_phdr(judge_loaded, &p);
+	if (process.ok && !rust_process_ok(process.msg, sizeof(process.msg))) {
+		process.rule = RULE_ALLOCATOR_BINDING;
+		process.ok = false;
+	}
 }
 
 bool binding_process_ok(char *msg, size_t len, int *rule)

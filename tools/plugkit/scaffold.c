@@ -32,6 +32,8 @@ static const struct skeleton {
 	{"host", "c", scaffold_host},
 	{"plugin", "c", scaffold_plugin},
 	{"plugin", "cpp", scaffold_plugin_cpp},
+	/* A Cargo project (std only) for the same host. */
+	{"plugin", "rust", scaffold_plugin_rust},
 };
 
 static const struct scaffold_file *find_skeleton(const char *kind, const char *lang)
@@ -323,7 +325,7 @@ int scaffold(const struct scaffold_opts *o)
 	int rc = 0;
 
 	if (!files) {
-		fprintf(stderr, "plugkit new: no %s skeleton for --lang %s (a plugin: c or cpp; a "
+		fprintf(stderr, "plugkit new: no %s skeleton for --lang %s (a plugin: c, cpp or rust; a "
 			"host: c)\n", o->kind, o->lang);
 		return 2;
 	}
@@ -395,7 +397,9 @@ int scaffold(const struct scaffold_opts *o)
 	} else if (!o->dry_run) {
 		for (size_t i = 0; i < kept; i++)
 			printf("wrote %s/%s\n", dir, rel[i]);
-		printf("\nNext: cd %s && meson setup build && meson test -C build\n", dir);
+		printf("\nNext: cd %s && %s\n", dir, strcmp(o->lang, "rust") == 0
+			? "cargo build --offline && cargo test --offline"
+			: "meson setup build && meson test -C build");
 	}
 	for (size_t i = 0; i < kept; i++) {
 		free(rel[i]);
@@ -413,7 +417,7 @@ void usage_new(FILE *out)
 {
 	fputs("Usage: plugkit new host NAME [--plugkit-url URL [--plugkit-revision REV]]\n"
 	      "                             [--dir DIR] [--force] [--dry-run]\n"
-	      "       plugkit new plugin NAME --host PKG [--lang c|cpp]\n"
+	      "       plugkit new plugin NAME --host PKG [--lang c|cpp|rust]\n"
 	      "                             [--host-url URL [--host-revision REV]]\n"
 	      "                             [--dir DIR] [--force] [--dry-run]\n"
 	      "Writes a complete Meson project into DIR (default ./NAME).\n"
@@ -429,9 +433,12 @@ void usage_new(FILE *out)
 	      "        check as a test, a README and a CI workflow.  It builds against the\n"
 	      "        installed host, or, given --host-url, with the host (and through it\n"
 	      "        plugkit) as a subproject fetched from there (subprojects/PKG.wrap).\n"
+	      "        With --lang rust, a Cargo project (std only) instead: build.rs takes\n"
+	      "        the host's flags from pkg-config, and its test loads the plugin\n"
+	      "        through the host and runs plugkit check (docs/rust.md).\n"
 	      "\n"
 	      "  --host PKG         the host's pkg-config name (plugin only)\n"
-	      "  --lang c|cpp       the plugin's language (default c)\n"
+	      "  --lang c|cpp|rust  the plugin's language (default c)\n"
 	      "  --dir DIR          where to write (default ./NAME)\n"
 	      "  --plugkit-url URL  a git URL of plugkit, for the host's subprojects/plugkit.wrap\n"
 	      "  --plugkit-revision REV\n"

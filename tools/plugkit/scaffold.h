@@ -8,7 +8,7 @@ struct scaffold_opts {
 	const char *kind;       /* "host" or "plugin" */
 	const char *name;
 	const char *host;       /* plugin: the host's pkg-config name */
-	const char *lang;       /* "c" or "cpp" */
+	const char *lang;       /* "c", "cpp" or "rust" */
 	const char *dir;        /* default ./NAME */
 	/* The git URL and revision of the wrap a project gets (host: plugkit's,
 	 * plugin: its host's); NULL, no wrap. */

@@ -7,8 +7,10 @@ struct scaffold_file {
 	const char *path, *text;
 };
 
-/* templates/scaffold/{host,plugin,plugin-cpp}, each ended by a NULL path. */
-extern const struct scaffold_file scaffold_host[], scaffold_plugin[], scaffold_plugin_cpp[];
+/* templates/scaffold/{host,plugin,plugin-cpp,plugin-rust}, each ended by a
+ * NULL path. */
+extern const struct scaffold_file scaffold_host[], scaffold_plugin[], scaffold_plugin_cpp[],
+	scaffold_plugin_rust[];
 
 /* Identifiers and header names the skeletons use themselves (a project
  * named after one would break), ended by NULL. */
