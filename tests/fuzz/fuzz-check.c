@@ -29,6 +29,13 @@ static char paths[N_PARTS][4096];
 static char dir[] = "/tmp/plugkit-fuzz-XXXXXX";
 static const char *system_dirs[] = {dir, NULL};
 
+static void remove_dir(void)
+{
+	for (int i = 0; i < N_PARTS; i++)
+		unlink(paths[i]);
+	rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
@@ -36,6 +43,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	for (int i = 0; i < N_PARTS; i++)
 		snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, names[i]);
+	atexit(remove_dir);
 	return 0;
 }
 
