@@ -165,6 +165,23 @@ else
 	props "$keep/acl/plugins/plugin.so" >"$tmp/props-after"
 	check "a directory with a default ACL: patched" test "$(runpath "$keep/acl/plugins/plugin.so")" = '$ORIGIN/../../lib'
 	check "a directory's default ACL is not given to the patched file" cmp -s "$tmp/props-before" "$tmp/props-after"
+	# chattr flags are not extended attributes: kept apart; an immutable
+	# file cannot be renamed over, so it is refused by name.
+	ft=$keep/lib/plugins/flags.so
+	cp "$plugin" "$ft"
+	if chattr +d +A "$ft" 2>/dev/null; then
+		flags=$(lsattr "$ft" | cut -d' ' -f1)
+		"$plugkit" rpath --libdir "$keep/lib" "$ft" >/dev/null 2>&1
+		check "chattr +d +A: patched, flags kept ($flags)" \
+			test "$(runpath "$ft")" = '$ORIGIN/..' -a "$(lsattr "$ft" | cut -d' ' -f1)" = "$flags"
+		rm -f "$ft" && cp "$plugin" "$ft" && chattr +i "$ft"
+		"$plugkit" rpath --libdir "$keep/lib" "$ft" >/dev/null 2>"$tmp/err"
+		check "chattr +i: exit 1, named as immutable" sh -c 'test $1 -eq 1 && grep -q immutable "$2"' _ $? "$tmp/err"
+		check "chattr +i: untouched" cmp -s "$ft" "$plugin"
+		chattr -i "$ft"
+	else
+		skip "chattr flags: not supported on $tmp"
+	fi
 	no_leftovers_in() { [ -z "$(find "$1" -name '*.plugkit-*')" ]; }
 	check "no temporaries left by the refusals" no_leftovers_in "$keep"
 fi

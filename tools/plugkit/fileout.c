@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <linux/fs.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -260,6 +262,35 @@ static bool same_xattr(int src, int dst, const char *name)
 	return same;
 }
 
+/*
+ * The inode flags chattr sets (nodump, noatime, sync, ...), which are not
+ * extended attributes.  An immutable or append-only file cannot be renamed
+ * over, so it is refused by name rather than by a bare EPERM.  A file
+ * system without the flags has none to keep.
+ */
+static int keep_flags(int src, int dst, char *err, size_t errlen)
+{
+	int want, have;
+
+	if (ioctl(src, FS_IOC_GETFLAGS, &want) != 0)
+		return 0;
+	if (want & (FS_IMMUTABLE_FL | FS_APPEND_FL)) {
+		snprintf(err, errlen, "it is immutable or append-only (chattr +i or +a): it cannot be "
+			 "replaced");
+		return -1;
+	}
+	want &= FS_FL_USER_MODIFIABLE;
+	if (ioctl(dst, FS_IOC_GETFLAGS, &have) == 0 && (have & FS_FL_USER_MODIFIABLE) == want)
+		return 0;
+	have = (have & ~FS_FL_USER_MODIFIABLE) | want;
+	if (ioctl(dst, FS_IOC_SETFLAGS, &have) != 0 || ioctl(dst, FS_IOC_GETFLAGS, &have) != 0 ||
+	    (have & FS_FL_USER_MODIFIABLE) != want) {
+		snprintf(err, errlen, "cannot keep its file flags (lsattr) %#x", (unsigned)want);
+		return -1;
+	}
+	return 0;
+}
+
 static const char capability[] = "security.capability";
 
 int keep_properties(int src, int dst, char *err, size_t errlen)
@@ -273,6 +304,8 @@ int keep_properties(int src, int dst, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read its properties: %s", strerror(errno));
 		return -1;
 	}
+	if (keep_flags(src, dst, err, errlen) != 0)
+		return -1;
 	if ((s.st_uid != d.st_uid || s.st_gid != d.st_gid) && fchown(dst, s.st_uid, s.st_gid) != 0) {
 		snprintf(err, errlen, "cannot keep its owner and group %u:%u (%s)", (unsigned)s.st_uid,
 			 (unsigned)s.st_gid, strerror(errno));

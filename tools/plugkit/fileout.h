@@ -44,7 +44,8 @@ int write_file_atomic(const char *path, const char *text, mode_t mode);
 
 /*
  * Gives the file open as dst everything of src that is not its bytes:
- * owner and group, then the mode (chown clears set-user-ID), every
+ * its chattr flags (an immutable or append-only src is refused), owner and
+ * group, then the mode (chown clears set-user-ID), every
  * extended attribute the caller can read (ACLs are system.posix_acl_*),
  * and security.capability last (chown clears that too); then reads it all
  * back.  Returns 0, or -1 with what could not be kept in err.
