@@ -204,6 +204,14 @@ cp "$plugin" "$links/a/p.so"
 check "a/link/../p.so: the file the kernel resolves is patched" test -n "$(runpath "$links/real/p.so")"
 check "a/link/../p.so: the file the text names is untouched" cmp -s "$links/a/p.so" "$plugin"
 
+mkfifo "$links/lib/plugins/fifo.so"
+ln -s /dev/null "$links/lib/plugins/null.so"
+timeout 10 "$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/fifo.so" >/dev/null 2>&1
+check "a FIFO: exit 2 without hanging" test $? -eq 2
+"$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/null.so" >/dev/null 2>"$tmp/err"
+check "a symlink to a device: exit 2, not a regular file, the link stays" \
+	sh -c 'test $1 -eq 2 && grep -q "not a regular file" "$2" && test -L "$3"' _ $? "$tmp/err" "$links/lib/plugins/null.so"
+
 cp "$plugin" "$links/lib/plugins/hard.so"
 ln "$links/lib/plugins/hard.so" "$links/lib/plugins/hard2.so"
 "$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/hard.so" >/dev/null 2>"$tmp/err"

@@ -235,16 +235,22 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 			"install_rpath\n", file);
 		return 2;
 	}
+	/* Opening a device can act on it (a tape rewinds): look first. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "plugkit rpath: %s: not a regular file\n", file);
+		return 2;
+	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: %s\n", file, strerror(errno));
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "plugkit rpath: %s: %s\n", file,
+			fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
 		return 2;
 	}
 	if (S_ISLNK(lst.st_mode))
 		printf("%s: a symbolic link to %s: that file is patched, the link stays\n", file, path);
-	if (st.st_nlink > 1 && S_ISREG(st.st_mode) && !o->break_hardlinks) {
+	if (st.st_nlink > 1 && !o->break_hardlinks) {
 		fprintf(stderr, "plugkit rpath: %s has %ju hard links: a patched copy would leave the "
 			"other names with the old bytes; pass --break-hardlinks to patch this name "
 			"alone\n", file, (uintmax_t)st.st_nlink);
