@@ -133,7 +133,7 @@ static bool well_formed_json(const char *s, size_t n)
 
 static void print_all(const struct report *r)
 {
-	static const enum format formats[] = {FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP};
+	static const enum format formats[] = {FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON1, FORMAT_TAP};
 
 	for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
 		char *buf = NULL;
@@ -145,7 +145,7 @@ static void print_all(const struct report *r)
 			abort();
 		report_print(r, formats[k], false, out);
 		fclose(out);
-		ok = formats[k] == FORMAT_JSON ? well_formed_json(buf, len) :
+		ok = formats[k] == FORMAT_JSON || formats[k] == FORMAT_JSON1 ? well_formed_json(buf, len) :
 		     formats[k] == FORMAT_TAP ? well_formed_tap(buf, len) : printable(buf, len);
 		if (!ok) {
 			fprintf(stderr, "malformed output, format %d:\n%.*s\n", (int)formats[k], (int)len, buf);

@@ -9,7 +9,7 @@ does) and N mutated copies of PLUGIN (bytes flipped, and bytes that are not
 UTF-8 or are controls written into its strings).  Each runs under a file
 name holding '#', a TAP directive, an escape sequence, a newline and a byte
 that is not UTF-8, with waivers whose reasons hold the same.  Then:
-  json  parses with json.loads (strict UTF-8);
+  json  parses with json.loads (strict UTF-8), and so does json1;
   tap   parses with Perl's TAP::Parser (what prove uses): no parse error, no
         TODO, a SKIP exactly where JSON says skip, not ok exactly on fail;
   text  is UTF-8 with no control byte but newline.
@@ -66,7 +66,12 @@ def run(args):
 
 
 def judge(label, args):
-    """Runs one input in all three formats; returns a problem or None."""
+    """Runs one input in every format; returns a problem or None."""
+    j1 = run(["--format", "json1", *args])
+    try:
+        json.loads(j1.stdout) if j1.returncode in (0, 1) else None
+    except ValueError as e:
+        return f"json1: {e}"
     j = run(["--format", "json", *args])
     if j.returncode == 2:
         return None if not j.stdout else "exit 2 with output"
