@@ -186,6 +186,11 @@ static void safe_text(FILE *out, const char *s, const char *newline_indent, bool
 	}
 }
 
+void print_text_safely(FILE *out, const char *s)
+{
+	safe_text(out, s, NULL, false);
+}
+
 static void print_text(const struct report *r, bool color, FILE *out)
 {
 	static const char *const colors[] = {

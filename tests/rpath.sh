@@ -204,6 +204,12 @@ cp "$plugin" "$links/a/p.so"
 check "a/link/../p.so: the file the kernel resolves is patched" test -n "$(runpath "$links/real/p.so")"
 check "a/link/../p.so: the file the text names is untouched" cmp -s "$links/a/p.so" "$plugin"
 
+cp "$plugin" "$links/lib/plugins/esc.so"
+patchelf --set-rpath "$(printf '\033]0;owned\007')" "$links/lib/plugins/esc.so"
+"$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/esc.so" >"$tmp/out" 2>&1
+check "an escape sequence in the old DT_RUNPATH is shown as \\xNN" \
+	sh -c '! grep -q "$(printf "\033")" "$1" && grep -q "x1b]0;owned" "$1"' _ "$tmp/out"
+
 mkfifo "$links/lib/plugins/fifo.so"
 ln -s /dev/null "$links/lib/plugins/null.so"
 timeout 10 "$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/fifo.so" >/dev/null 2>&1

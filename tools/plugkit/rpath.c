@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "fileout.h"
 #include "ldso.h"
+#include "report.h"
 #include "spawn.h"
 
 /* Lexically normalised absolute path: no ".", "..", or repeated '/'. */
@@ -126,8 +127,9 @@ static int verify(const char *tmp, const char *file, const char *runpath)
 	*strrchr(dir, '/') = '\0';
 	obj.origin = dir;
 	if (!obj.elf.runpath || strcmp(obj.elf.runpath, runpath) != 0 || obj.elf.rpath) {
-		fprintf(stderr, "plugkit rpath: %s: after patchelf, DT_RUNPATH is '%s', not '%s'\n", file,
-			obj.elf.runpath ? obj.elf.runpath : "", runpath);
+		fprintf(stderr, "plugkit rpath: %s: after patchelf, DT_RUNPATH is '", file);
+		print_text_safely(stderr, obj.elf.runpath ? obj.elf.runpath : "");
+		fprintf(stderr, "', not '%s'\n", runpath);
 		rc = -1;
 	} else if (ldso_init(&ld) != 0) {
 		fprintf(stderr, "plugkit rpath: %s: out of memory\n", file);
@@ -277,8 +279,12 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 		printf("%s: DT_RUNPATH already %s\n", file, runpath);
 		goto out;
 	}
-	printf("%s: DT_RUNPATH %s -> %s\n", file,
-	       elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)", runpath);
+	/* The old value comes from the file: no escape sequence reaches the
+	 * terminal. */
+	print_text_safely(stdout, file);
+	fputs(": DT_RUNPATH ", stdout);
+	print_text_safely(stdout, elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)");
+	printf(" -> %s\n", runpath);
 	if (st.st_nlink > 1)
 		printf("%s: its %ju other hard links keep the old bytes\n", file, (uintmax_t)st.st_nlink - 1);
 	fflush(stdout);
