@@ -121,11 +121,25 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* C0, DEL and C1 (U+0080..U+009F, two bytes in UTF-8): what a terminal or
- * a YAML reader takes as control. */
+/* The code point of the well-formed n-byte sequence at p. */
+static unsigned codepoint(const unsigned char *p, size_t n)
+{
+	unsigned cp = n == 1 ? p[0] : p[0] & (0x7f >> n);
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+/* C0, DEL and C1: what a terminal or a YAML reader takes as control; and
+ * the bidirectional overrides and isolates (U+202A..U+202E,
+ * U+2066..U+2069), which make a name read as another on screen. */
 static bool is_control(const unsigned char *p, size_t n)
 {
-	return (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+	unsigned cp = codepoint(p, n);
+
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* JSON (and YAML, whose double-quoted scalars are a superset): UTF-8 passes
@@ -147,7 +161,7 @@ static void json_string(FILE *out, const char *s)
 		else if (*p == '\n')
 			fputs("\\n", out);
 		else if (is_control(p, n))
-			fprintf(out, "\\u%04x", n == 1 ? *p : p[1]);
+			fprintf(out, "\\u%04x", codepoint(p, n));
 		else
 			fwrite(p, 1, n, out);
 		p += n;
@@ -156,9 +170,10 @@ static void json_string(FILE *out, const char *s)
 }
 
 /*
- * Text for a terminal or a TAP line: UTF-8 passes through; a control or a
- * byte that is not UTF-8 is written \xNN, so no name can move the cursor,
- * recolour the screen or start a line.  keep_newlines lets a verdict's
+ * Text for a terminal or a TAP line: UTF-8 passes through; a control (as
+ * is_control says) or a byte that is not UTF-8 is written \xNN, byte by
+ * byte, so no name can move the cursor, recolour the screen, start a line
+ * or reorder what it shows.  keep_newlines lets a verdict's
  * lines through (indented by the caller); tap escapes '#' as TAP's "\#",
  * so a name cannot carry a directive (# TODO, # SKIP).
  */

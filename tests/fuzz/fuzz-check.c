@@ -80,13 +80,20 @@ static bool valid_utf8(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* Text and TAP: UTF-8, no control byte but the line ends. */
+/* Text and TAP: UTF-8, no control but the line ends, no C1 control and no
+ * bidirectional override or isolate (E2 80 AA..AE, E2 81 A6..A9). */
 static bool printable(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] < 0x20 && s[i] != '\n') || s[i] == 0x7f)
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f || (u[i] == 0xc2 && i + 1 < n && u[i + 1] < 0xa0))
 			return false;
-	return valid_utf8((const unsigned char *)s, n);
+		if (u[i] == 0xe2 && i + 2 < n && ((u[i + 1] == 0x80 && u[i + 2] >= 0xaa && u[i + 2] <= 0xae) ||
+						  (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9)))
+			return false;
+	}
+	return valid_utf8(u, n);
 }
 
 /* TAP: every test line's description has no unescaped '#' except the one

@@ -13,7 +13,8 @@ in JSON, then those plugkit reads 25 to a run in every format.  Then:
   json  parses with json.loads (strict UTF-8), and so does json1;
   tap   parses with Perl's TAP::Parser (what prove uses): no parse error, no
         TODO, a SKIP exactly where JSON says skip, not ok exactly on fail;
-  text  is UTF-8 with no control byte but newline.
+  text  is UTF-8 with no control but newline, and no bidirectional
+        override or isolate (U+202A..E, U+2066..9).
 """
 import json
 import os
@@ -26,7 +27,7 @@ import tempfile
 plugkit, reader_corpus, check_corpus, plugin, host, shim = sys.argv[1:7]
 count = int(sys.argv[7]) if len(sys.argv) > 7 else 150
 SPLIT = b"@@PKIT@@"
-NAME = b"p # TODO \\# SKIP \xff\x1b[2J\x9b\n.so"
+NAME = b"p # TODO \\# SKIP \xff\x1b[2J\x9b\n\xe2\x80\xae.so"
 CHECK_IDS = subprocess.run([plugkit, "help", "check"], capture_output=True, text=True).stdout
 CHECK_IDS = [l.split()[0] for l in CHECK_IDS.split("Checks:\n", 1)[1].splitlines() if l.strip()]
 WAIVERS = b"".join(i.encode() + b" * r\xff\x1b[31m\x7fsee#1\xc0\xaf\xed\xa0\x80\n" for i in CHECK_IDS)
@@ -59,7 +60,8 @@ def printable(b):
         s = b.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return not any((ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0 for c in s)
+    return not any((ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0 or
+                   0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069 for c in s)
 
 
 def run(args):
