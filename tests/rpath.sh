@@ -195,6 +195,12 @@ out=$("$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/link.so" 2>&1)
 check "symlink: exit 0, says it follows the link" sh -c 'echo "$1" | grep -q "symbolic link to"' _ "$out"
 check "symlink: the link stays a link" test -L "$links/lib/plugins/link.so"
 check "symlink: the file it names is patched" test "$(runpath "$links/lib/plugins/plugin.so")" = '$ORIGIN/..'
+check "symlink in the file's own directory: no note about \$ORIGIN" sh -c '! echo "$1" | grep -q "ORIGIN from the name"' _ "$out"
+mkdir -p "$links/elsewhere"
+ln -s ../lib/plugins/plugin.so "$links/elsewhere/far.so"
+out=$("$plugkit" rpath --libdir "$links/lib" "$links/elsewhere/far.so" 2>&1)
+check "symlink in another directory: says \$ORIGIN comes from the name ld.so opens" \
+	sh -c 'echo "$1" | grep -q "ORIGIN from the name it opens"' _ "$out"
 
 # a/link/../p.so is real/p.so (the kernel takes .. after the link), not a/p.so.
 ln -s ../real/sub "$links/a/link"

@@ -77,6 +77,18 @@ static void origin_relative(const char *from, const char *to, char *out, size_t 
 		snprintf(out + used, outlen - used, "%s", to + common);
 }
 
+/* Whether the link at link sits in the directory of target (a resolved
+ * path): the directory holding it, resolved, is target's. */
+static bool same_directory(const char *link, const char *target)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(link, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - link) + 1 : 1, slash ? link : ".");
+	return realpath(dir, real) && strlen(real) == (size_t)(strrchr(target, '/') - target) +
+	       (strrchr(target, '/') == target) && strncmp(real, target, strlen(real)) == 0;
+}
+
 /* Meson rewrites build-tree rpaths in place at install and fails when
  * they were changed: a build directory holds meson-private/. */
 static bool in_meson_build_tree(const char *file)
@@ -253,8 +265,12 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 			close(fd);
 		return 2;
 	}
-	if (S_ISLNK(lst.st_mode))
+	if (S_ISLNK(lst.st_mode)) {
 		printf("%s: a symbolic link to %s: that file is patched, the link stays\n", file, path);
+		if (!same_directory(file, path))
+			printf("%s: note: ld.so takes $ORIGIN from the name it opens, and the link is in "
+			       "another directory than the file: DT_RUNPATH is set for the file's\n", file);
+	}
 	if (st.st_nlink > 1 && !o->break_hardlinks) {
 		fprintf(stderr, "plugkit rpath: %s has %ju hard links: a patched copy would leave the "
 			"other names with the old bytes; pass --break-hardlinks to patch this name "
