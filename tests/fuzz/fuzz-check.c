@@ -24,7 +24,8 @@
 #define SPLIT "@@PKIT@@"
 
 enum { PLUGIN, HOST, SHIM, WAIVERS, LIBC, N_PARTS };
-static const char *const names[N_PARTS] = {"plugin.so", "libhost.so", "shim", "waivers", "libc.so.6"};
+static const char *const names[N_PARTS] = {"plugin.so", "libhost.so", "shim", "waivers",
+					   "libc.so.6"};
 static char paths[N_PARTS][4096];
 static char dir[] = "/tmp/plugkit-fuzz-XXXXXX";
 static const char *system_dirs[] = {dir, NULL};
@@ -62,7 +63,12 @@ static bool write_part(int i, const uint8_t *data, size_t size)
 static bool valid_utf8(const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
-		unsigned c = s[i], need = c < 0x80 ? 0 : c < 0xc2 ? 9 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : 9;
+		unsigned c = s[i], need = c < 0x80   ? 0
+					  : c < 0xc2 ? 9
+					  : c < 0xe0 ? 1
+					  : c < 0xf0 ? 2
+					  : c < 0xf5 ? 3
+						     : 9;
 		uint32_t cp = need == 1 ? c & 0x1f : need == 2 ? c & 0x0f : c & 0x07;
 
 		if (need == 9 || i + need >= n + (need ? 0 : 1))
@@ -87,10 +93,12 @@ static bool printable(const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f || (u[i] == 0xc2 && i + 1 < n && u[i + 1] < 0xa0))
+		if ((u[i] < 0x20 && u[i] != '\n') || u[i] == 0x7f ||
+		    (u[i] == 0xc2 && i + 1 < n && u[i + 1] < 0xa0))
 			return false;
-		if (u[i] == 0xe2 && i + 2 < n && ((u[i + 1] == 0x80 && u[i + 2] >= 0xaa && u[i + 2] <= 0xae) ||
-						  (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9)))
+		if (u[i] == 0xe2 && i + 2 < n &&
+		    ((u[i + 1] == 0x80 && u[i + 2] >= 0xaa && u[i + 2] <= 0xae) ||
+		     (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9)))
 			return false;
 	}
 	return valid_utf8(u, n);
@@ -112,7 +120,8 @@ static bool well_formed_tap(const char *s, size_t n)
 			for (p = line; p < end; p++) {
 				if (*p == '\\')
 					p++;
-				else if (*p == '#' && !(hashes++ == 0 && strncmp(p, "# SKIP ", 7) == 0))
+				else if (*p == '#' &&
+					 !(hashes++ == 0 && strncmp(p, "# SKIP ", 7) == 0))
 					return false;
 			}
 		}
@@ -152,10 +161,13 @@ static void print_all(const struct report *r)
 			abort();
 		report_print(r, formats[k], false, out);
 		fclose(out);
-		ok = formats[k] == FORMAT_JSON || formats[k] == FORMAT_JSON1 ? well_formed_json(buf, len) :
-		     formats[k] == FORMAT_TAP ? well_formed_tap(buf, len) : printable(buf, len);
+		ok = formats[k] == FORMAT_JSON || formats[k] == FORMAT_JSON1
+			     ? well_formed_json(buf, len)
+		     : formats[k] == FORMAT_TAP ? well_formed_tap(buf, len)
+						: printable(buf, len);
 		if (!ok) {
-			fprintf(stderr, "malformed output, format %d:\n%.*s\n", (int)formats[k], (int)len, buf);
+			fprintf(stderr, "malformed output, format %d:\n%.*s\n", (int)formats[k],
+				(int)len, buf);
 			abort();
 		}
 		free(buf);
@@ -192,7 +204,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n_cache = ld.n_cache;
 	ld.n_cache = 0;
 	ld.system_dirs = system_dirs;
-	ctx = (struct context){.ld = &ld, .p = &p, .shim_arg = paths[SHIM], .host_arg = paths[HOST]};
+	ctx = (struct context){.ld = &ld,
+			       .p = &p,
+			       .shim_arg = paths[SHIM],
+			       .host_arg = paths[HOST]};
 	if (present[SHIM])
 		ctx.shim = ldso_open(&ld, paths[SHIM], err, sizeof(err));
 	if (present[HOST])
