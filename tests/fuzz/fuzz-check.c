@@ -184,7 +184,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct report report = {0};
 	struct waivers ws = {0};
 	struct context ctx;
-	size_t n_cache;
 	char err[8192];
 	char *plugin_arg = paths[PLUGIN];
 
@@ -200,10 +199,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!present[i])
 			unlink(paths[i]);
 
-	ldso_init(&ld);
-	n_cache = ld.n_cache;
-	ld.n_cache = 0;
-	ld.system_dirs = system_dirs;
+	if (ldso_init_with(&ld, NULL, system_dirs) != 0) {
+		ldso_free(&ld);
+		return 0;
+	}
 	ctx = (struct context){.ld = &ld,
 			       .p = &p,
 			       .shim_arg = paths[SHIM],
@@ -224,7 +223,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	report_free(&report);
 	waivers_free(&ws);
-	ld.n_cache = n_cache;
 	ldso_free(&ld);
 	return 0;
 }
