@@ -92,15 +92,118 @@ static void count(const struct report *r, size_t counts[5])
 		counts[r->findings[i].status]++;
 }
 
-/* Prints text with every line after the first indented by indent. */
-static void print_indented(FILE *out, const char *text, const char *indent)
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0 when the byte at p
+ * starts none.  File names and strings inside ELF files are bytes, not
+ * text: every output format decides what to do with the ones that are not.
+ */
+static size_t utf8_len(const unsigned char *p)
 {
-	for (const char *s = text; *s; s++) {
-		fputc(*s, out);
-		if (*s == '\n')
-			fputs(indent, out);
+	unsigned lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3, lo = *p == 0xe0 ? 0xa0 : 0x80, hi = *p == 0xed ? 0x9f : 0xbf;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4, lo = *p == 0xf0 ? 0x90 : 0x80, hi = *p == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* The code point of the well-formed n-byte sequence at p. */
+static unsigned codepoint(const unsigned char *p, size_t n)
+{
+	unsigned cp = n == 1 ? p[0] : p[0] & (0x7f >> n);
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+/* C0, DEL and C1: what a terminal or a YAML reader takes as control; and
+ * the bidirectional overrides and isolates (U+202A..U+202E,
+ * U+2066..U+2069), which make a name read as another on screen. */
+static bool is_control(const unsigned char *p, size_t n)
+{
+	unsigned cp = codepoint(p, n);
+
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* JSON (and YAML, whose double-quoted scalars are a superset): UTF-8 passes
+ * through; controls are escaped; a byte that is not UTF-8 becomes U+FFFD,
+ * the replacement character, as every UTF-8 decoder would show it. */
+static void json_string(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	fputc('"', out);
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (n == 0) {
+			fputs("\\ufffd", out);
+			n = 1;
+		} else if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", out);
+		else if (is_control(p, n))
+			fprintf(out, "\\u%04x", codepoint(p, n));
+		else
+			fwrite(p, 1, n, out);
+		p += n;
 	}
-	fputc('\n', out);
+	fputc('"', out);
+}
+
+/*
+ * Text for a terminal or a TAP line: UTF-8 passes through; a control (as
+ * is_control says) or a byte that is not UTF-8 is written \xNN, byte by
+ * byte, so no name can move the cursor, recolour the screen, start a line
+ * or reorder what it shows.  keep_newlines lets a verdict's
+ * lines through (indented by the caller); tap escapes '#' as TAP's "\#",
+ * so a name cannot carry a directive (# TODO, # SKIP).
+ */
+static void safe_text(FILE *out, const char *s, const char *newline_indent, bool tap)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (*p == '\n' && newline_indent) {
+			fputc('\n', out);
+			fputs(newline_indent, out);
+		} else if (*p == '#' && tap)
+			fputs("\\#", out);
+		else if (*p == '\\' && tap)
+			fputs("\\\\", out);
+		else if (n == 0 || is_control(p, n)) {
+			for (size_t i = 0; i < (n ? n : 1); i++)
+				fprintf(out, "\\x%02x", p[i]);
+			n = n ? n : 1;
+		} else
+			fwrite(p, 1, n, out);
+		p += n;
+	}
+}
+
+void print_text_safely(FILE *out, const char *s)
+{
+	safe_text(out, s, NULL, false);
 }
 
 static void print_text(const struct report *r, bool color, FILE *out)
@@ -125,8 +228,10 @@ static void print_text(const struct report *r, bool color, FILE *out)
 		snprintf(label, sizeof(label), "%s", status_name(f->status));
 		for (char *c = label; *c; c++)
 			*c = (char)(*c - 'a' + 'A');
-		fprintf(out, "%s%-6s%s %-*s  %s\n", color ? colors[f->status] : "", label,
-			color ? "\033[0m" : "", (int)id_width, f->check->id, f->file);
+		fprintf(out, "%s%-6s%s %-*s  ", color ? colors[f->status] : "", label,
+			color ? "\033[0m" : "", (int)id_width, f->check->id);
+		safe_text(out, f->file, NULL, false);
+		fputc('\n', out);
 		if (f->status == STATUS_FAIL || f->status == STATUS_WARN || f->status == STATUS_WAIVED)
 			details = true;
 	}
@@ -137,13 +242,17 @@ static void print_text(const struct report *r, bool color, FILE *out)
 
 			if (f->status != STATUS_FAIL && f->status != STATUS_WARN && f->status != STATUS_WAIVED)
 				continue;
-			fprintf(out, "%s%s%s %s: %s\n", color ? colors[f->status] : "", status_name(f->status),
-				color ? "\033[0m" : "", f->check->id, f->file);
-			fputs("  what: ", out);
-			print_indented(out, f->message ? f->message : "", "        ");
-			fprintf(out, "  why:  %s\n  fix:  %s\n", f->check->why, f->check->fix);
-			if (f->waiver)
-				fprintf(out, "  waived: %s\n", f->waiver);
+			fprintf(out, "%s%s%s %s: ", color ? colors[f->status] : "", status_name(f->status),
+				color ? "\033[0m" : "", f->check->id);
+			safe_text(out, f->file, NULL, false);
+			fputs("\n  what: ", out);
+			safe_text(out, f->message, "        ", false);
+			fprintf(out, "\n  why:  %s\n  fix:  %s\n", f->check->why, f->check->fix);
+			if (f->waiver) {
+				fputs("  waived: ", out);
+				safe_text(out, f->waiver, NULL, false);
+				fputc('\n', out);
+			}
 			fputs("\n", out);
 		}
 	}
@@ -153,22 +262,6 @@ static void print_text(const struct report *r, bool color, FILE *out)
 	if (counts[STATUS_WAIVED])
 		fprintf(out, ", %zu waived", counts[STATUS_WAIVED]);
 	fputc('\n', out);
-}
-
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
 }
 
 /* Version 2 names the fix as the table does; version 1 called it "hint". */
@@ -205,17 +298,20 @@ static void print_json(const struct report *r, int version, FILE *out)
 }
 
 /* TAP 13: a warning or a waiver is a passing point with its reason in the
- * YAML block; a skip carries the SKIP directive. */
+ * YAML block; a skip carries the SKIP directive.  The description is one
+ * line with every '#' escaped, so only plugkit writes directives. */
 static void print_tap(const struct report *r, FILE *out)
 {
 	fprintf(out, "TAP version 13\n1..%zu\n", r->n);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
-		fprintf(out, "%s %zu - %s %s", f->status == STATUS_FAIL ? "not ok" : "ok", i + 1,
-			f->check->id, f->file);
-		if (f->status == STATUS_SKIP)
-			fprintf(out, " # SKIP %s", f->message ? f->message : "");
+		fprintf(out, "%s %zu - %s ", f->status == STATUS_FAIL ? "not ok" : "ok", i + 1, f->check->id);
+		safe_text(out, f->file, NULL, true);
+		if (f->status == STATUS_SKIP) {
+			fputs(" # SKIP ", out);
+			safe_text(out, f->message, NULL, true);
+		}
 		fputc('\n', out);
 		if (f->status == STATUS_FAIL || f->status == STATUS_WARN || f->status == STATUS_WAIVED) {
 			fprintf(out, "  ---\n  status: %s\n  message: ", status_name(f->status));

@@ -46,6 +46,11 @@ enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON1, FORMAT_TAP };
 
 void report_print(const struct report *r, enum format format, bool color, FILE *out);
 
+/* Writes s for a terminal, as the text format does: UTF-8 as it is, a
+ * control or a byte that is not UTF-8 as \xNN.  For strings taken from
+ * files (a DT_RUNPATH) that other commands print. */
+void print_text_safely(FILE *out, const char *s);
+
 /* 1 when anything failed (or warned, under strict), else 0. */
 int report_exit_status(const struct report *r, bool strict);
 

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,29 @@ static char *next_field(char **s)
 	return start;
 }
 
+/*
+ * Where the line's comment starts: a '#' first on the line (after any
+ * white space), or a '#' standing alone as a word -- white space before it
+ * and white space or the end of the line after it.  A '#' inside a word is
+ * text, so a reason can say "see bug #123".
+ */
+static char *comment(char *line)
+{
+	for (char *p = line; (p = strchr(p, '#')); p++) {
+		bool first = true;
+
+		for (char *q = line; q < p; q++)
+			first = first && isspace((unsigned char)*q);
+		if (first || (isspace((unsigned char)p[-1]) && (!p[1] || isspace((unsigned char)p[1]))))
+			return p;
+	}
+	return NULL;
+}
+
 static int parse_line(char *line, unsigned lineno, const char *path, struct waivers *ws,
 		      char *err, size_t errlen)
 {
-	char *hash = strchr(line, '#'), *s = line, *check, *glob, *reason, *end;
+	char *hash = comment(line), *s = line, *check, *glob, *reason, *end;
 
 	if (hash)
 		*hash = '\0';
@@ -60,16 +80,26 @@ int waivers_load(const char *path, struct waivers *ws, char *err, size_t errlen)
 {
 	struct mapped m;
 	char *text;
+	size_t size;
 	unsigned lineno = 0;
 	int rc = 0;
 
 	memset(ws, 0, sizeof(*ws));
 	if (map_file(path, &m, err, errlen) != 0)
 		return -1;
-	text = xmalloc(m.size + 1);
-	memcpy(text, m.data, m.size);
-	text[m.size] = '\0';
+	size = m.size;
+	text = xmalloc(size + 1);
+	memcpy(text, m.data, size);
+	text[size] = '\0';
 	unmap_file(&m);
+	/* A NUL would end the line early and silently drop what follows. */
+	if (strlen(text) != size) {
+		for (const char *p = text; p < text + strlen(text); p++)
+			lineno += *p == '\n';
+		snprintf(err, errlen, "%s:%u: a NUL byte: a waiver file is text", path, lineno + 1);
+		free(text);
+		return -1;
+	}
 	for (char *line = text, *nl; line && rc == 0; line = nl) {
 		nl = strchr(line, '\n');
 		if (nl)

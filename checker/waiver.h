@@ -15,8 +15,10 @@ struct waivers {
 };
 
 /*
- * Reads FILE: one waiver a line, "CHECK-ID FILE-GLOB REASON...", '#' starts
- * a comment.  Returns 0, or -1 with "FILE:LINE: problem" in err.
+ * Reads FILE: one waiver a line, "CHECK-ID FILE-GLOB REASON...".  A '#'
+ * first on a line, or standing alone as a word, starts a comment; a '#'
+ * inside a word ("bug #123") is text.  A NUL byte is an error.  Returns 0,
+ * or -1 with "FILE:LINE: problem" in err.
  */
 int waivers_load(const char *path, struct waivers *ws, char *err, size_t errlen);
 void waivers_free(struct waivers *ws);

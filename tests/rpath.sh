@@ -84,5 +84,195 @@ else
 	n=$((n + 1)); echo "ok $n - # SKIP full filesystem: cannot mount a tmpfs here"
 fi
 
+# ---- what a patched file keeps: owner, group, mode, ACL, attributes ----
+# as_nobody CMD...: runs CMD as an unprivileged user.
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+props() { stat -c '%u:%g %a' "$1"; getfattr -d -m - -e hex --absolute-names "$1" 2>/dev/null | sed 1d; }
+chmod 0755 "$tmp"
+keep=$tmp/keep
+mkdir -p "$keep/lib/plugins"
+cp "$hostlib" "$keep/lib/"
+kt=$keep/lib/plugins/plugin.so
+skip() { n=$((n + 1)); echo "ok $n - # SKIP $*"; }
+if [ "$(id -u)" -ne 0 ]; then
+	skip "owner, ACL, attributes and capabilities: not root"
+elif ! setfattr -n user.plugkit -v probe "$keep/lib" 2>/dev/null; then
+	skip "owner, ACL, attributes and capabilities: no extended attributes on $tmp"
+else
+	# Everything at once, as root: setuid/setgid nobody:nogroup, an ACL,
+	# user and trusted attributes, a file capability (set last: chown and
+	# chmod would clear it).
+	cp "$plugin" "$kt"
+	chown nobody:nogroup "$kt"
+	setfacl -m u:daemon:r-x "$kt"
+	setfattr -n user.note -v 'kept' "$kt"
+	setfattr -n trusted.note -v 'kept too' "$kt"
+	chmod 6755 "$kt"
+	setcap cap_net_bind_service+ep "$kt"
+	props "$kt" >"$tmp/props-before"
+	"$plugkit" rpath --libdir "$keep/lib" "$kt" >/dev/null 2>"$tmp/err"
+	check "root, setuid nobody file with ACL, xattrs, capability: exit 0" test $? -eq 0
+	check "root, setuid nobody file: patched" test "$(runpath "$kt")" = '$ORIGIN/..'
+	props "$kt" >"$tmp/props-after"
+	check "root: owner nobody:nogroup, mode 6755, ACL, user.*, trusted.*, security.capability all kept" \
+		cmp -s "$tmp/props-before" "$tmp/props-after"
+	check "root: getcap still cap_net_bind_service" sh -c 'getcap "$1" | grep -q cap_net_bind_service' _ "$kt"
+
+	# As nobody, its own setuid/setgid file: kept exactly.
+	chown nobody:nogroup "$keep/lib/plugins"
+	rm -f "$kt" && cp "$plugin" "$kt" && chown nobody:nogroup "$kt" && chmod 6750 "$kt"
+	setfattr -n user.note -v 'kept' "$kt"
+	props "$kt" >"$tmp/props-before"
+	as_nobody "$plugkit" rpath --libdir "$keep/lib" "$kt" >/dev/null 2>"$tmp/err"
+	check "nobody, its own setuid/setgid file: exit 0" test $? -eq 0
+	props "$kt" >"$tmp/props-after"
+	check "nobody, its own setuid/setgid file: owner, mode 6750, user.* kept" \
+		cmp -s "$tmp/props-before" "$tmp/props-after"
+
+	# As nobody, its own file whose group nobody is not in (setgid root):
+	# the group cannot be kept, so the file is refused.
+	rm -f "$kt" && cp "$plugin" "$kt" && chown nobody:root "$kt" && chmod 2755 "$kt"
+	cp "$kt" "$tmp/kt-before"
+	props "$kt" >"$tmp/props-before"
+	as_nobody "$plugkit" rpath --libdir "$keep/lib" "$kt" >/dev/null 2>"$tmp/err"
+	check "nobody, setgid file of a group it is not in: exit 1" test $? -eq 1
+	check "nobody, setgid file of a group it is not in: says what it cannot keep" \
+		grep -q 'cannot keep its owner and group' "$tmp/err"
+	props "$kt" >"$tmp/props-after"
+	check "nobody, setgid file of a group it is not in: untouched" \
+		sh -c 'cmp -s "$1" "$2" && cmp -s "$3" "$4"' _ "$kt" "$tmp/kt-before" "$tmp/props-before" "$tmp/props-after"
+
+	# As nobody, its own file with a capability: only CAP_SETFCAP may set
+	# one, so it is refused rather than silently dropped.
+	rm -f "$kt" && cp "$plugin" "$kt" && chown nobody:nogroup "$kt" && chmod 0755 "$kt"
+	setcap cap_net_bind_service+ep "$kt"
+	cp "$kt" "$tmp/kt-before"
+	props "$kt" >"$tmp/props-before"
+	as_nobody "$plugkit" rpath --libdir "$keep/lib" "$kt" >/dev/null 2>"$tmp/err"
+	check "nobody, file with a capability: exit 1" test $? -eq 1
+	check "nobody, file with a capability: names security.capability" grep -q security.capability "$tmp/err"
+	props "$kt" >"$tmp/props-after"
+	check "nobody, file with a capability: untouched, capability kept" \
+		sh -c 'cmp -s "$1" "$2" && cmp -s "$3" "$4"' _ "$kt" "$tmp/kt-before" "$tmp/props-before" "$tmp/props-after"
+
+	# Root patching another user's file in a directory with a default ACL:
+	# the new file would inherit an access ACL the old one lacks.
+	mkdir -p "$keep/acl/plugins"
+	cp "$plugin" "$keep/acl/plugins/plugin.so" && chown nobody:nogroup "$keep/acl/plugins/plugin.so"
+	setfacl -d -m u:daemon:rwx "$keep/acl/plugins"
+	props "$keep/acl/plugins/plugin.so" >"$tmp/props-before"
+	"$plugkit" rpath --libdir "$keep/lib" "$keep/acl/plugins/plugin.so" >/dev/null 2>"$tmp/err"
+	props "$keep/acl/plugins/plugin.so" >"$tmp/props-after"
+	check "a directory with a default ACL: patched" test "$(runpath "$keep/acl/plugins/plugin.so")" = '$ORIGIN/../../lib'
+	check "a directory's default ACL is not given to the patched file" cmp -s "$tmp/props-before" "$tmp/props-after"
+	# chattr flags are not extended attributes: kept apart; an immutable
+	# file cannot be renamed over, so it is refused by name.
+	ft=$keep/lib/plugins/flags.so
+	cp "$plugin" "$ft"
+	if chattr +d +A "$ft" 2>/dev/null; then
+		flags=$(lsattr "$ft" | cut -d' ' -f1)
+		"$plugkit" rpath --libdir "$keep/lib" "$ft" >/dev/null 2>&1
+		check "chattr +d +A: patched, flags kept ($flags)" \
+			test "$(runpath "$ft")" = '$ORIGIN/..' -a "$(lsattr "$ft" | cut -d' ' -f1)" = "$flags"
+		rm -f "$ft" && cp "$plugin" "$ft" && chattr +i "$ft"
+		"$plugkit" rpath --libdir "$keep/lib" "$ft" >/dev/null 2>"$tmp/err"
+		check "chattr +i: exit 1, named as immutable" sh -c 'test $1 -eq 1 && grep -q immutable "$2"' _ $? "$tmp/err"
+		check "chattr +i: untouched" cmp -s "$ft" "$plugin"
+		chattr -i "$ft"
+	else
+		skip "chattr flags: not supported on $tmp"
+	fi
+	no_leftovers_in() { [ -z "$(find "$1" -name '*.plugkit-*')" ]; }
+	check "no temporaries left by the refusals" no_leftovers_in "$keep"
+fi
+
+# ---- links: a symlink is followed, a hard link is refused ----
+links=$tmp/links
+mkdir -p "$links/lib/plugins" "$links/a" "$links/real/sub"
+cp "$plugin" "$links/lib/plugins/plugin.so"
+ln -s plugin.so "$links/lib/plugins/link.so"
+out=$("$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/link.so" 2>&1)
+check "symlink: exit 0, says it follows the link" sh -c 'echo "$1" | grep -q "symbolic link to"' _ "$out"
+check "symlink: the link stays a link" test -L "$links/lib/plugins/link.so"
+check "symlink: the file it names is patched" test "$(runpath "$links/lib/plugins/plugin.so")" = '$ORIGIN/..'
+check "symlink in the file's own directory: no note about \$ORIGIN" sh -c '! echo "$1" | grep -q "ORIGIN from the name"' _ "$out"
+mkdir -p "$links/elsewhere"
+ln -s ../lib/plugins/plugin.so "$links/elsewhere/far.so"
+out=$("$plugkit" rpath --libdir "$links/lib" "$links/elsewhere/far.so" 2>&1)
+check "symlink in another directory: says \$ORIGIN comes from the name ld.so opens" \
+	sh -c 'echo "$1" | grep -q "ORIGIN from the name it opens"' _ "$out"
+
+# a/link/../p.so is real/p.so (the kernel takes .. after the link), not a/p.so.
+ln -s ../real/sub "$links/a/link"
+cp "$plugin" "$links/real/p.so"
+cp "$plugin" "$links/a/p.so"
+"$plugkit" rpath --libdir "$links/lib" "$links/a/link/../p.so" >/dev/null 2>&1
+check "a/link/../p.so: the file the kernel resolves is patched" test -n "$(runpath "$links/real/p.so")"
+check "a/link/../p.so: the file the text names is untouched" cmp -s "$links/a/p.so" "$plugin"
+
+cp "$plugin" "$links/lib/plugins/esc.so"
+patchelf --set-rpath "$(printf '\033]0;owned\007')" "$links/lib/plugins/esc.so"
+"$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/esc.so" >"$tmp/out" 2>&1
+check "an escape sequence in the old DT_RUNPATH is shown as \\xNN" \
+	sh -c '! grep -q "$(printf "\033")" "$1" && grep -q "x1b]0;owned" "$1"' _ "$tmp/out"
+
+mkfifo "$links/lib/plugins/fifo.so"
+ln -s /dev/null "$links/lib/plugins/null.so"
+timeout 10 "$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/fifo.so" >/dev/null 2>&1
+check "a FIFO: exit 2 without hanging" test $? -eq 2
+"$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/null.so" >/dev/null 2>"$tmp/err"
+check "a symlink to a device: exit 2, not a regular file, the link stays" \
+	sh -c 'test $1 -eq 2 && grep -q "not a regular file" "$2" && test -L "$3"' _ $? "$tmp/err" "$links/lib/plugins/null.so"
+
+cp "$plugin" "$links/lib/plugins/hard.so"
+ln "$links/lib/plugins/hard.so" "$links/lib/plugins/hard2.so"
+"$plugkit" rpath --libdir "$links/lib" "$links/lib/plugins/hard.so" >/dev/null 2>"$tmp/err"
+check "hard link: exit 2 without --break-hardlinks" test $? -eq 2
+check "hard link: says so" grep -q 'hard links' "$tmp/err"
+check "hard link: untouched" cmp -s "$links/lib/plugins/hard.so" "$plugin"
+"$plugkit" rpath --break-hardlinks --libdir "$links/lib" "$links/lib/plugins/hard.so" >/dev/null 2>&1
+check "--break-hardlinks: patched" test "$(runpath "$links/lib/plugins/hard.so")" = '$ORIGIN/..'
+check "--break-hardlinks: the other name keeps the old bytes" cmp -s "$links/lib/plugins/hard2.so" "$plugin"
+
+# ---- signals: nothing left by SIGINT or SIGTERM; SIGKILL's leftover is
+# removed by the next run ----
+sig=$tmp/sig
+mkdir -p "$sig/lib/plugins"
+st=$sig/lib/plugins/plugin.so
+cp "$plugin" "$st"
+# A patchelf that ignores SIGTERM and writes its file late: only a SIGKILL
+# from plugkit stops it recreating the temporary plugkit removed.
+fake slow 'trap "" TERM INT; echo $$ >"'"$sig"'/child"; sleep 2; echo late >"$3"'
+wait_for_temp() { for _ in $(seq 100); do [ -s "$sig/child" ] && return 0; sleep 0.1; done; return 1; }
+for s in INT:2 TERM:15; do
+	num=${s#*:} s=${s%:*}
+	rm -f "$sig/child"
+	env --default-signal=INT PLUGKIT_PATCHELF=$tmp/slow "$plugkit" rpath --libdir "$sig/lib" "$st" >/dev/null 2>&1 &
+	pid=$!
+	wait_for_temp
+	kill -s $s $pid
+	wait $pid
+	status=$?
+	sleep 3
+	check "SIG$s: plugkit dies of it" test $status -eq $((128 + num))
+	check "SIG$s: no temporary left, even after patchelf would have written it" \
+		test -z "$(find "$sig" -name '*.plugkit-*')"
+	check "SIG$s: original intact" cmp -s "$st" "$plugin"
+done
+fake stuck 'echo $$ >"'"$sig"'/child"; exec sleep 60'
+rm -f "$sig/child"
+PLUGKIT_PATCHELF=$tmp/stuck "$plugkit" rpath --libdir "$sig/lib" "$st" >/dev/null 2>&1 &
+pid=$!
+wait_for_temp
+kill -s KILL $pid
+wait $pid 2>/dev/null
+kill -s KILL "$(cat "$sig/child")"
+left=$(find "$sig" -name "plugin.so.plugkit-$pid-*")
+check "SIGKILL: the leftover carries plugkit's pid and is private (0600)" \
+	test -n "$left" -a "$(stat -c %a "$left" 2>/dev/null)" = 600
+"$plugkit" rpath --libdir "$sig/lib" "$st" >/dev/null 2>"$tmp/err"
+check "SIGKILL: the next run patches and removes the leftover" \
+	sh -c 'test -z "$(find "$1" -name "*.plugkit-*")" && grep -q "left by an interrupted run" "$2"' _ "$sig" "$tmp/err"
+
 echo "1..$n"
 exit $failed

@@ -33,8 +33,11 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 # libFuzzer runtime for the fuzz smoke run, clang-format for
 # tools/format-check; g++, git and lld for the end-to-end tests (C++
 # plugins, plugkit as a subproject fetched by git, plugins linked by lld);
-# Debian's rustc and cargo for the Rust plugins and hosts (tests/rust).
-test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld rustc cargo)
+# Debian's rustc and cargo for the Rust plugins and hosts (tests/rust);
+# Perl's TAP::Parser for the output-format test; acl, attr and libcap2-bin
+# (setfacl, setfattr, setcap) for plugkit rpath's tests of what a file keeps.
+test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld rustc cargo perl acl attr
+	libcap2-bin)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).

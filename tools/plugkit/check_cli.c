@@ -1,4 +1,5 @@
 /* plugkit check: the command line of the checklist. */
+#include <elf.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -117,6 +118,85 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 	return -1;
 }
 
+/* ---- roles: what each file given to check must be ---- */
+
+/* An executable: ET_EXEC, or ET_DYN marked DF_1_PIE (what ld and lld write
+ * for -pie; a shared library that also runs, like libc.so.6, is not). */
+static bool is_executable(const struct elf_file *e)
+{
+	return e->type == ET_EXEC || (e->type == ET_DYN && (e->flags_1 & DF_1_PIE));
+}
+
+/* An executable that exports symbols: one that is its own host. */
+static bool exports_symbols(const struct elf_file *e)
+{
+	for (size_t i = 0; i < e->n_dynsym; i++)
+		if (elf_sym_defined(&e->dynsym[i]) && e->dynsym[i].bind != STB_LOCAL &&
+		    e->dynsym[i].visibility != STV_HIDDEN && e->dynsym[i].visibility != STV_INTERNAL)
+			return true;
+	return false;
+}
+
+/* What the file is, for a sentence: "a shared library", ... */
+static const char *kind(const struct elf_file *e)
+{
+	if (e->type == ET_EXEC)
+		return "an executable";
+	if (is_executable(e))
+		return "a position-independent executable";
+	if (e->type == ET_DYN)
+		return e->soname ? "a shared library" : "a shared library without a SONAME";
+	return e->type == ET_REL ? "a relocatable object file (.o)" :
+	       e->type == ET_CORE ? "a core dump" : "an ELF file that is neither executable nor library";
+}
+
+/*
+ * The roles of check's inputs, all decided here: --shim an executable,
+ * --host a shared library with a SONAME (or an executable that exports
+ * symbols, for a program that is its own host), plugins shared libraries.
+ * Prints one sentence and returns false for the first file in a wrong role;
+ * a shim and host that fit the other's role are named as swapped.
+ */
+static bool roles_ok(const struct object *shim, const char *shim_arg, const struct object *host,
+		     const char *host_arg, struct object *const *plugins, char *const *plugin_args,
+		     size_t n)
+{
+	bool shim_ok = !shim || is_executable(&shim->elf);
+	bool host_ok = !host || (host->elf.type == ET_DYN && !is_executable(&host->elf) && host->elf.soname) ||
+		       (is_executable(&host->elf) && exports_symbols(&host->elf));
+
+	if (!shim_ok && host && shim->elf.type == ET_DYN && is_executable(&host->elf)) {
+		fprintf(stderr, "plugkit check: --shim %s is %s and --host %s is %s: the two look "
+			"swapped (--shim takes the program, --host the library it links)\n",
+			shim_arg, kind(&shim->elf), host_arg, kind(&host->elf));
+		return false;
+	}
+	if (!shim_ok) {
+		fprintf(stderr, "plugkit check: --shim %s is %s, not an executable: --shim takes the "
+			"program that starts the host\n", shim_arg, kind(&shim->elf));
+		return false;
+	}
+	if (!host_ok) {
+		fprintf(stderr, "plugkit check: --host %s is %s, not a shared library with a SONAME "
+			"(or an executable that exports symbols): --host takes the library plugins "
+			"link against\n", host_arg, is_executable(&host->elf) ?
+			"an executable that exports no symbols" : kind(&host->elf));
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (plugins[i] && plugins[i]->elf.type != ET_DYN) {
+			fprintf(stderr, "plugkit check: %s is %s, not a plugin: a plugin is a shared "
+				"library\n", plugin_args[i], kind(&plugins[i]->elf));
+			return false;
+		} else if (plugins[i] && is_executable(&plugins[i]->elf)) {
+			fprintf(stderr, "plugkit check: %s is %s, not a plugin: a plugin is a shared "
+				"library that dlopen can load (give the program as --shim)\n",
+				plugin_args[i], kind(&plugins[i]->elf));
+			return false;
+		}
+	return true;
+}
+
 static struct object *open_input(struct ldso *ld, const char *path, int *status)
 {
 	char err[PATH_MAX + 256];
@@ -168,6 +248,8 @@ int cmd_check(int argc, char **argv)
 		fputs("plugkit check: out of memory\n", stderr);
 		status = 2;
 	}
+	if (status == 0 && !roles_ok(ctx.shim, o.shim, ctx.host, o.host, plugins, argv + optind, (size_t)n))
+		status = 2;
 	if (status == 0) {
 		waivers_apply(&ws, &report);
 		report_print(&report, o.format,

@@ -15,14 +15,25 @@
 #include "templates.h"
 #include "xalloc.h"
 
+/* "-" is standard output; anything else is replaced whole, and only when
+ * it is a regular file or nothing: a symlink would be replaced by a file
+ * (its target left stale), and a device (/dev/stdout as root) by a file. */
 static int write_out(const char *output, char *text)
 {
-	int rc = write_file_atomic(output, text, 0644);
+	const char *what = strcmp(output, "-") == 0 ? NULL : not_regular(output);
+	int rc = 0;
 
-	if (rc != 0)
+	if (what) {
+		fprintf(stderr, "plugkit generate: %s is %s; --output replaces only a regular file "
+			"(use --output - for standard output); nothing written\n", output, what);
+		rc = 2;
+	} else if (strcmp(output, "-") == 0 ? fputs(text, stdout) == EOF || fflush(stdout) != 0 :
+		   write_file_atomic(output, text, 0644) != 0) {
 		fprintf(stderr, "plugkit generate: %s: %s\n", output, strerror(errno));
+		rc = 1;
+	}
 	free(text);
-	return rc == 0 ? 0 : 1;
+	return rc;
 }
 
 /* What a version script may list: C or mangled names and ld's globs. */
@@ -150,6 +161,9 @@ void usage_generate(FILE *out)
 	      "shim:           a main() that calls FUNCTION(argc, argv) and nothing else.\n"
 	      "allocator-symbols: the allocator's C functions, or its C++ operators new and\n"
 	      "                delete for this machine, one a line: what the host exports.\n"
+	      "--output - writes to standard output.  Otherwise FILE is written beside\n"
+	      "and renamed into place, and only a regular file is replaced: a symbolic\n"
+	      "link, directory, device or FIFO is refused (exit 2) and left as it is.\n"
 	      "From Meson: custom_target(command: [find_program('plugkit'), 'generate', ...]),\n"
 	      "the same whether plugkit is installed or a subproject.\n",
 	      out);

@@ -7,8 +7,10 @@
 #include "rpath.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "cli.h"
 #include "fileout.h"
 #include "ldso.h"
+#include "report.h"
 #include "spawn.h"
 
 /* Lexically normalised absolute path: no ".", "..", or repeated '/'. */
@@ -74,6 +77,18 @@ static void origin_relative(const char *from, const char *to, char *out, size_t 
 		snprintf(out + used, outlen - used, "%s", to + common);
 }
 
+/* Whether the link at link sits in the directory of target (a resolved
+ * path): the directory holding it, resolved, is target's. */
+static bool same_directory(const char *link, const char *target)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(link, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - link) + 1 : 1, slash ? link : ".");
+	return realpath(dir, real) && strlen(real) == (size_t)(strrchr(target, '/') - target) +
+	       (strrchr(target, '/') == target) && strncmp(real, target, strlen(real)) == 0;
+}
+
 /* Meson rewrites build-tree rpaths in place at install and fails when
  * they were changed: a build directory holds meson-private/. */
 static bool in_meson_build_tree(const char *file)
@@ -124,8 +139,9 @@ static int verify(const char *tmp, const char *file, const char *runpath)
 	*strrchr(dir, '/') = '\0';
 	obj.origin = dir;
 	if (!obj.elf.runpath || strcmp(obj.elf.runpath, runpath) != 0 || obj.elf.rpath) {
-		fprintf(stderr, "plugkit rpath: %s: after patchelf, DT_RUNPATH is '%s', not '%s'\n", file,
-			obj.elf.runpath ? obj.elf.runpath : "", runpath);
+		fprintf(stderr, "plugkit rpath: %s: after patchelf, DT_RUNPATH is '", file);
+		print_text_safely(stderr, obj.elf.runpath ? obj.elf.runpath : "");
+		fprintf(stderr, "', not '%s'\n", runpath);
 		rc = -1;
 	} else if (ldso_init(&ld) != 0) {
 		fprintf(stderr, "plugkit rpath: %s: out of memory\n", file);
@@ -144,16 +160,72 @@ static int verify(const char *tmp, const char *file, const char *runpath)
 	return rc;
 }
 
+/* A copy of the file, patched and judged, with every property of the
+ * original (open as fd), renamed over path.  Returns 0 or 1. */
+static int replace(int fd, const struct stat *st, const struct elf_file *elf, const char *file,
+		   const char *path, const char *runpath)
+{
+	char tmp[PATH_MAX + 32], err[PATH_MAX + 256];
+	struct stat now;
+	int out = -1, rc = 1;
+
+	clean_stale_temporaries(path, "plugkit rpath");
+	/* Private until it is the file: the mode comes last, with the owner. */
+	if (write_beside(path, elf->map, elf->size, 0600, tmp, sizeof(tmp)) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: cannot write a copy beside it: %s\n", file, strerror(errno));
+		return 1;
+	}
+	if (run_patchelf(runpath, tmp) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: patchelf failed; the file is unchanged\n", file);
+		goto out;
+	}
+	if (verify(tmp, file, runpath) != 0)
+		goto unchanged;
+	/* patchelf may have written a new file under the name. */
+	out = open(tmp, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (out < 0 || keep_properties(fd, out, err, sizeof(err)) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: %s\n", file, out < 0 ? strerror(errno) : err);
+		goto unchanged;
+	}
+	if (lstat(path, &now) != 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev ||
+	    now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != st->st_mtim.tv_nsec) {
+		fprintf(stderr, "plugkit rpath: %s changed while it was being patched\n", file);
+		goto unchanged;
+	}
+	if (fsync(out) == 0 && rename(tmp, path) == 0) {
+		rc = 0;
+		goto out;
+	}
+	fprintf(stderr, "plugkit rpath: %s: cannot rename the patched copy over it: %s\n", file,
+		strerror(errno));
+unchanged:
+	fprintf(stderr, "plugkit rpath: %s: not replaced; the file is unchanged\n", file);
+out:
+	if (out >= 0)
+		close(out);
+	if (rc != 0)
+		unlink(tmp);
+	temporary_done();
+	return rc;
+}
+
 int rpath_fix(const struct rpath_opts *o, const char *file)
 {
 	char path[PATH_MAX], libdir[PATH_MAX], root[PATH_MAX], final[PATH_MAX], runpath[PATH_MAX * 2];
-	char tmp[PATH_MAX + 32], err[PATH_MAX + 256];
+	char err[PATH_MAX + 256];
 	struct elf_file elf;
-	struct stat st;
-	int rc = 1;
+	struct stat lst, st;
+	int fd, rc = 2;
 
-	if (!normalize(file, path, sizeof(path)) || !normalize(o->libdir, libdir, sizeof(libdir))) {
-		fprintf(stderr, "plugkit rpath: %s: path too long\n", file);
+	/* The file system resolves the name, as open() would: links are
+	 * followed and ".." is taken after them, not by text. */
+	if (lstat(file, &lst) != 0 || !realpath(file, path)) {
+		fprintf(stderr, "plugkit rpath: %s: %s\n", file, strerror(errno));
+		return 2;
+	}
+	if (!normalize(o->libdir, libdir, sizeof(libdir))) {
+		fprintf(stderr, "plugkit rpath: %s: path too long\n", o->libdir);
 		return 2;
 	}
 	/* Under DESTDIR the file's own place is its path without the root. */
@@ -161,12 +233,14 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 	if (o->destdir && *o->destdir) {
 		size_t n;
 
-		if (!normalize(o->destdir, root, sizeof(root)))
+		if (!realpath(o->destdir, root)) {
+			fprintf(stderr, "plugkit rpath: DESTDIR %s: %s\n", o->destdir, strerror(errno));
 			return 2;
+		}
 		n = strlen(root);
 		if (strcmp(root, "/") != 0) {
 			if (strncmp(path, root, n) != 0 || path[n] != '/') {
-				fprintf(stderr, "plugkit rpath: %s is not under DESTDIR %s\n", file, root);
+				fprintf(stderr, "plugkit rpath: %s (%s) is not under DESTDIR %s\n", file, path, root);
 				return 2;
 			}
 			snprintf(final, sizeof(final), "%s", path + n);
@@ -178,39 +252,63 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 			"install_rpath\n", file);
 		return 2;
 	}
+	/* Opening a device can act on it (a tape rewinds): look first. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "plugkit rpath: %s: not a regular file\n", file);
+		return 2;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "plugkit rpath: %s: %s\n", file,
+			fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return 2;
+	}
+	if (S_ISLNK(lst.st_mode)) {
+		printf("%s: a symbolic link to %s: that file is patched, the link stays\n", file, path);
+		if (!same_directory(file, path))
+			printf("%s: note: ld.so takes $ORIGIN from the name it opens, and the link is in "
+			       "another directory than the file: DT_RUNPATH is set for the file's\n", file);
+	}
+	if (st.st_nlink > 1 && !o->break_hardlinks) {
+		fprintf(stderr, "plugkit rpath: %s has %ju hard links: a patched copy would leave the "
+			"other names with the old bytes; pass --break-hardlinks to patch this name "
+			"alone\n", file, (uintmax_t)st.st_nlink);
+		close(fd);
+		return 2;
+	}
 	if (elf_open(path, &elf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "plugkit rpath: %s\n", err);
+		close(fd);
 		return 2;
+	}
+	if (elf.dev != st.st_dev || elf.ino != st.st_ino) {
+		fprintf(stderr, "plugkit rpath: %s changed while it was being read\n", file);
+		rc = 1;
+		goto out;
 	}
 	*strrchr(final, '/') = '\0';
 	origin_relative(final, libdir, runpath, sizeof(runpath));
+	rc = 0;
 	if (elf.runpath && !elf.rpath && strcmp(elf.runpath, runpath) == 0) {
 		printf("%s: DT_RUNPATH already %s\n", file, runpath);
-		elf_close(&elf);
-		return 0;
+		goto out;
 	}
-	printf("%s: DT_RUNPATH %s -> %s\n", file,
-	       elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)", runpath);
-	if (o->dry_run) {
-		elf_close(&elf);
-		return 0;
-	}
-	/* The copy comes from the bytes just read and judged. */
-	if (stat(path, &st) != 0 ||
-	    write_beside(path, elf.map, elf.size, st.st_mode, tmp, sizeof(tmp)) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: cannot write a copy beside it: %s\n", file, strerror(errno));
-		elf_close(&elf);
-		return 1;
-	}
+	/* The old value comes from the file: no escape sequence reaches the
+	 * terminal. */
+	print_text_safely(stdout, file);
+	fputs(": DT_RUNPATH ", stdout);
+	print_text_safely(stdout, elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)");
+	printf(" -> %s\n", runpath);
+	if (st.st_nlink > 1)
+		printf("%s: its %ju other hard links keep the old bytes\n", file, (uintmax_t)st.st_nlink - 1);
+	fflush(stdout);
+	if (!o->dry_run)
+		rc = replace(fd, &st, &elf, file, path, runpath);
+out:
 	elf_close(&elf);
-	if (run_patchelf(runpath, tmp) != 0)
-		fprintf(stderr, "plugkit rpath: %s: patchelf failed; the file is unchanged\n", file);
-	else if (verify(tmp, file, runpath) == 0 && rename(tmp, path) == 0)
-		rc = 0;
-	else
-		fprintf(stderr, "plugkit rpath: %s: not replaced; the file is unchanged\n", file);
-	if (rc != 0)
-		unlink(tmp);
+	close(fd);
 	return rc;
 }
 
@@ -218,23 +316,33 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 
 void usage_rpath(FILE *out)
 {
-	fputs("Usage: plugkit rpath --libdir DIR [--destdir DIR] [--dry-run] FILE...\n"
+	fputs("Usage: plugkit rpath --libdir DIR [--destdir DIR] [--dry-run] [--break-hardlinks] FILE...\n"
 	      "       plugkit rpath --meson --libdir DIR FILE...   (from meson.add_install_script)\n"
 	      "Sets each installed FILE's DT_RUNPATH to the $ORIGIN-relative path that\n"
 	      "reaches DIR, with patchelf ($PLUGKIT_PATCHELF, else patchelf on PATH).\n"
 	      "The file is patched as a copy beside it, read back, judged by the\n"
-	      "search-path rules and only then renamed over the original, mode kept.\n"
-	      "Running it twice changes nothing.  Files in a Meson build directory\n"
-	      "are refused: meson install rewrites those itself.\n"
+	      "search-path rules, given the original's owner, group, mode, ACLs,\n"
+	      "extended attributes (file capabilities included) and chattr flags, and\n"
+	      "only then renamed over the original.  When any of those cannot be kept\n"
+	      "exactly (a set-user-ID file of another user, a capability without\n"
+	      "CAP_SETFCAP, an immutable file), the file is refused and left as it\n"
+	      "was.  A symbolic link is followed: the file it names is patched and the\n"
+	      "link stays a link.  Running it twice changes nothing.  Files in a Meson\n"
+	      "build directory are refused: meson install rewrites those itself.  An\n"
+	      "interrupted run leaves no temporary (FILE.plugkit-PID-XXXXXX); one\n"
+	      "killed outright leaves one that the next run on FILE removes.\n"
 	      "\n"
-	      "  --libdir DIR   the directory the files must reach, as installed\n"
-	      "  --destdir DIR  the files sit under this staging root (DESTDIR)\n"
-	      "  --meson        take DESTDIR and MESON_INSTALL_PREFIX from Meson's install\n"
-	      "                 environment; relative FILEs and DIR are inside the prefix\n"
-	      "  --dry-run      say what would change, change nothing\n"
+	      "  --libdir DIR       the directory the files must reach, as installed\n"
+	      "  --destdir DIR      the files sit under this staging root (DESTDIR)\n"
+	      "  --meson            take DESTDIR and MESON_INSTALL_PREFIX from Meson's install\n"
+	      "                     environment; relative FILEs and DIR are inside the prefix\n"
+	      "  --dry-run          say what would change, change nothing\n"
+	      "  --break-hardlinks  patch a FILE that has other hard links (they keep the\n"
+	      "                     old bytes); without it such a FILE is refused\n"
 	      "\n"
-	      "Exit status: 0 done, 1 a file could not be patched (it is unchanged),\n"
-	      "2 usage error or a FILE that is not ELF.\n",
+	      "Exit status: 0 done, 1 a file could not be patched or could not keep its\n"
+	      "owner, mode or attributes (it is unchanged), 2 usage error, a FILE that\n"
+	      "is not ELF, or a FILE with other hard links.\n",
 	      out);
 }
 
@@ -245,6 +353,7 @@ int cmd_rpath(int argc, char **argv)
 		{"destdir", required_argument, NULL, 'd'},
 		{"meson", no_argument, NULL, 'm'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"break-hardlinks", no_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -261,6 +370,7 @@ int cmd_rpath(int argc, char **argv)
 		case 'd': o.destdir = optarg; break;
 		case 'm': meson = true; break;
 		case 'n': o.dry_run = true; break;
+		case 'b': o.break_hardlinks = true; break;
 		case 'h':
 			usage_rpath(stdout);
 			return 0;

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,20 @@ static void read_all(int fd, char *out, size_t outlen)
 	out[len] = '\0';
 }
 
+/* The child being waited for, for run_child_stop in a signal handler. */
+static volatile sig_atomic_t running;
+
+void run_child_stop(void)
+{
+	pid_t pid = (pid_t)running;
+
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+}
+
 int run_child(char *const argv[], char *out, size_t outlen, int *signal)
 {
 	int fds[2] = {-1, -1}, status;
@@ -41,6 +56,8 @@ int run_child(char *const argv[], char *out, size_t outlen, int *signal)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
+	if (pid > 0)
+		running = pid;
 	if (out) {
 		close(fds[1]);
 		if (pid > 0)
@@ -50,8 +67,11 @@ int run_child(char *const argv[], char *out, size_t outlen, int *signal)
 	if (pid < 0)
 		return -1;
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			running = 0;
 			return -1;
+		}
+	running = 0;
 	if (WIFSIGNALED(status)) {
 		*signal = WTERMSIG(status);
 		return -1;

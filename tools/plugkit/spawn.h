@@ -12,4 +12,8 @@
  */
 int run_child(char *const argv[], char *out, size_t outlen, int *signal);
 
+/* For a signal handler: kills the child run_child is waiting for, if any,
+ * and reaps it, so it writes nothing more.  Async-signal-safe. */
+void run_child_stop(void);
+
 #endif
