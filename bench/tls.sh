@@ -37,38 +37,37 @@ instructions() {
 	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' <<<"$out"
 }
 
-# row LABEL MODEL ACCESS ACCESSES-PER-CALL REFERENCE-PER-ACCESS
-row() {
-	local ir
-	ir=$(instructions "$2" "$3")
-	awk -v l="$1" -v ir="$ir" -v n="$n" -v k="$4" -v ref="$5" 'BEGIN {
-		per = ir / n / k
-		if (ref == "") ref = per
-		printf "%-52s %8.2f %7.2fx\n", l, per, per / ref }'
-}
-
+# per_access MODEL ACCESS ACCESSES-PER-CALL
 per_access() {
 	awk -v ir="$(instructions "$1" "$2")" -v n="$n" -v k="$3" 'BEGIN { printf "%.4f", ir / n / k }'
 }
 
+# table HEADING ACCESSES-PER-CALL LABEL|MODEL:ACCESS...: one row a case, as
+# a ratio to the first.
+table() {
+	local heading=$1 k=$2 ref="" case label per
+	shift 2
+	printf "%-52s %8s %8s\n" "$heading" "instr" "vs IE"
+	for case in "$@"; do
+		label=${case%|*}
+		case=${case##*|}
+		per=$(per_access "${case%%:*}" "${case#*:}" "$k")
+		ref=${ref:-$per}
+		awk -v l="$label" -v per="$per" -v ref="$ref" \
+			'BEGIN { printf "%-52s %8.2f %7.2fx\n", l, per, per / ref }'
+	done
+}
+
+models=("initial-exec (reference; not allowed in plugins)|initial-exec"
+	"plugin template's flags (today)|template"
+	"global-dynamic, -mtls-dialect=gnu|global-dynamic"
+	"local-dynamic, -mtls-dialect=gnu|local-dynamic"
+	"gnu2 descriptors, TLS in static surplus|gnu2"
+	"gnu2 descriptors, dynamic TLS|gnu2-dynamic")
 echo "instructions per TLS access (a call from the host into the plugin included; callgrind, $n calls)"
-printf "%-52s %8s %8s\n" "one variable per call" "instr" "vs IE"
-ie1=$(per_access initial-exec one 1)
-row "initial-exec (reference; not allowed in plugins)" initial-exec one 1 "$ie1"
-row "plugin template's flags (today)" template one 1 "$ie1"
-row "global-dynamic, -mtls-dialect=gnu" global-dynamic one 1 "$ie1"
-row "local-dynamic, -mtls-dialect=gnu" local-dynamic one 1 "$ie1"
-row "gnu2 descriptors, TLS in static surplus" gnu2 one 1 "$ie1"
-row "gnu2 descriptors, dynamic TLS" gnu2-dynamic one 1 "$ie1"
-row "cached address (template's flags)" template cached 1 "$ie1"
-row "host's initial-exec block, fetched per call" template host-one 1 "$ie1"
+table "one variable per call" 1 "${models[@]/%/:one}" \
+	"cached address (template's flags)|template:cached" \
+	"host's initial-exec block, fetched per call|template:host-one"
 echo
-printf "%-52s %8s %8s\n" "four variables per call" "instr" "vs IE"
-ie4=$(per_access initial-exec four 4)
-row "initial-exec (reference; not allowed in plugins)" initial-exec four 4 "$ie4"
-row "plugin template's flags (today)" template four 4 "$ie4"
-row "global-dynamic, -mtls-dialect=gnu" global-dynamic four 4 "$ie4"
-row "local-dynamic, -mtls-dialect=gnu" local-dynamic four 4 "$ie4"
-row "gnu2 descriptors, TLS in static surplus" gnu2 four 4 "$ie4"
-row "gnu2 descriptors, dynamic TLS" gnu2-dynamic four 4 "$ie4"
-row "host's initial-exec block, fetched per call" template host-four 4 "$ie4"
+table "four variables per call" 4 "${models[@]/%/:four}" \
+	"host's initial-exec block, fetched per call|template:host-four"
