@@ -6,8 +6,7 @@
  */
 #include "tls-bench.h"
 
-static _Thread_local struct tls_bench_block block
-	__attribute__((tls_model("initial-exec")));
+static _Thread_local struct tls_bench_block block __attribute__((tls_model("initial-exec")));
 
 struct tls_bench_block *tls_bench_host_block(void)
 {

@@ -68,8 +68,10 @@ int main(int argc, char **argv)
 		tls_bench_run_cached(fn, counter, n);
 	} else {
 		static const char *const names[][2] = {
-			{ "one", "tls_bench_one" },         { "four", "tls_bench_four" },
-			{ "host-one", "tls_bench_host_one" }, { "host-four", "tls_bench_host_four" },
+			{"one", "tls_bench_one"},
+			{"four", "tls_bench_four"},
+			{"host-one", "tls_bench_host_one"},
+			{"host-four", "tls_bench_host_four"},
 		};
 		plugin_fn *fn = NULL;
 

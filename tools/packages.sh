@@ -31,8 +31,9 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
 # libFuzzer runtime for the fuzz smoke run, clang-format for
-# tools/format-check.
-test_packages=(valgrind clang libclang-rt-14-dev clang-format)
+# tools/format-check; g++, git and lld for the end-to-end tests (C++
+# plugins, plugkit as a subproject fetched by git, plugins linked by lld).
+test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).
