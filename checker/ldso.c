@@ -429,22 +429,22 @@ static bool usable_definition(const struct elf_sym *s)
  * check_match(), for one object: the entry of name it gives to a reference
  * asking for ver (NULL: unversioned), or -1.
  */
-static long match_in(struct object *obj, const char *name, const struct elf_version *ver)
+static long match_in(const struct object *obj, const char *name, const struct elf_version *ver)
 {
-	const int *idx;
-	size_t n = elf_dynsym_lookup(&obj->elf, name, &idx);
+	struct elf_lookup it;
 	long candidate = -1;
 	unsigned candidates = 0;
 
-	for (size_t k = 0; k < n; k++) {
-		const struct elf_sym *s = &obj->elf.dynsym[idx[k]];
+	for (long k = elf_lookup_first(&obj->elf, name, ELF_LOOKUP_DEFINED, &it); k >= 0;
+	     k = elf_lookup_next(&obj->elf, &it)) {
+		const struct elf_sym *s = &obj->elf.dynsym[k];
 		uint16_t ndx = s->versym & 0x7fff;
 		const struct elf_version *dv;
 
 		if (!usable_definition(s))
 			continue;
 		if (!obj->elf.has_versym)
-			return idx[k];
+			return k;
 		dv = elf_version(&obj->elf, ndx);
 		if (dv && dv->base)
 			dv = NULL;
@@ -456,14 +456,14 @@ static long match_in(struct object *obj, const char *name, const struct elf_vers
 
 			if (!same && (ver->hidden || dhash != 0 || (s->versym & 0x8000)))
 				continue;
-			return idx[k];
+			return k;
 		}
 		/* Unversioned reference: indices 0..2 match outright; a later
 		 * default (non-hidden) version only if it is the only one. */
 		if (ndx < 3)
-			return idx[k];
+			return k;
 		if (!(s->versym & 0x8000) && candidates++ == 0)
-			candidate = idx[k];
+			candidate = k;
 	}
 	return candidates == 1 ? candidate : -1;
 }

@@ -33,6 +33,6 @@ bool allocator_is_libstdcxx(const struct elf_file *elf);
  * and local ones included, when the file has one), as "a, b, c" in buf;
  * "" when none.
  */
-void allocator_defined_names(struct elf_file *elf, char *buf, size_t len);
+void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len);
 
 #endif

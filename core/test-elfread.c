@@ -167,10 +167,10 @@ static int parse(const char *path, char *err, size_t errlen)
 	for (size_t i = 0; i < elf.n_needed; i++)
 		assert_non_null(elf.needed[i]);
 	for (size_t i = 0; i < elf.n_dynsym; i++) {
-		const int *idx;
+		struct elf_lookup it;
 
 		assert_non_null(elf.dynsym[i].name);
-		assert_true(elf_dynsym_lookup(&elf, elf.dynsym[i].name, &idx) >= 1);
+		assert_true(elf_lookup_first(&elf, elf.dynsym[i].name, ELF_LOOKUP_ALL, &it) >= 0);
 	}
 	elf_close(&elf);
 	return 0;
@@ -181,7 +181,7 @@ static void check_image(bool is64, bool big)
 	struct image im;
 	struct elf_file elf;
 	char err[512];
-	const int *idx;
+	struct elf_lookup it;
 	const char *path;
 
 	build(&im, is64, big);
@@ -200,11 +200,12 @@ static void check_image(bool is64, bool big)
 	assert_int_equal(elf.tls_memsz, 4096);
 	assert_false(elf.exec_stack);
 	assert_int_equal(elf.n_dynsym, 2);
-	assert_int_equal(elf_dynsym_lookup(&elf, "malloc", &idx), 1);
-	assert_int_equal(idx[0], 1);
+	assert_int_equal(elf.hash.kind, ELF_HASH_SYSV);
+	assert_int_equal(elf_lookup_first(&elf, "malloc", ELF_LOOKUP_DEFINED, &it), 1);
+	assert_int_equal(elf_lookup_next(&elf, &it), -1);
 	assert_true(elf_sym_defined(&elf.dynsym[1]));
 	assert_int_equal(elf.dynsym[1].type, STT_FUNC);
-	assert_int_equal(elf_dynsym_lookup(&elf, "free", &idx), 0);
+	assert_int_equal(elf_lookup_first(&elf, "free", ELF_LOOKUP_ALL, &it), -1);
 	elf_close(&elf);
 }
 
