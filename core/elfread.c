@@ -2,6 +2,7 @@
 #include "elfread.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ struct reader {
 	char *err;
 	size_t errlen;
 	bool changed;           /* a read came up short: the file shrank */
+	int error;              /* errno for the caller: see elf_open */
 	/* Program headers, kept for address translation. */
 	uint64_t phoff;
 	uint16_t phnum, phentsize;
@@ -172,8 +174,10 @@ static int read_header(struct reader *r)
 
 	if (!in_file(r, 0, elf->size < sizeof(Elf64_Ehdr) ? elf->size : sizeof(Elf64_Ehdr)))
 		return fail(r, "cannot read the ELF header");
-	if (elf->size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0)
+	if (elf->size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0) {
+		r->error = ENOEXEC;
 		return fail(r, "not an ELF file");
+	}
 	if (elf->size < EI_NIDENT)
 		return fail(r, "truncated ELF header (%zu bytes)", elf->size);
 	if (id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64)
@@ -907,14 +911,16 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
 int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
 		   size_t errlen)
 {
-	struct reader r = {.elf = elf, .parts = parts, .err = err, .errlen = errlen};
+	struct reader r = {.elf = elf, .parts = parts, .err = err, .errlen = errlen, .error = EBADMSG};
 	int rc;
 
 	memset(elf, 0, sizeof(*elf));
 	rc = parts == ELF_ALL ? map_file(path, &elf->src, err, errlen)
 			      : map_file_sparse(path, &elf->src, err, errlen);
 	if (rc != 0) {
+		rc = errno;
 		memset(elf, 0, sizeof(*elf));
+		errno = rc;
 		return -1;
 	}
 	elf->map = elf->src.data;
@@ -923,12 +929,14 @@ int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf,
 	elf->ino = elf->src.ino;
 	elf->path = strdup(path);
 	if (!elf->path) {
+		r.error = ENOMEM;
 		fail(&r, "out of memory");
 	} else if (parse(&r) == 0) {
 		map_finish(&elf->src);
 		return 0;
 	}
 	elf_close(elf);
+	errno = r.changed ? EIO : r.error;
 	return -1;
 }
 

@@ -99,7 +99,10 @@ struct elf_file {
 /*
  * Opens and parses path.  Regular files only: a FIFO, directory or device
  * is refused before it is read.  Returns 0, or -1 with a message that names
- * the file in err.
+ * the file in err and errno saying what kind of failure it was: ENOEXEC for
+ * a file that is not ELF at all (or empty), EBADMSG for a broken ELF file,
+ * EIO when it changed while being read, ENOMEM, or the error of opening it
+ * (EISDIR and ENODEV for what is not a regular file).
  */
 int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen);
 

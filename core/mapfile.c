@@ -44,11 +44,13 @@ static int open_regular(const char *path, struct mapped *m, char *err, size_t er
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s)", path, kind(st.st_mode));
 		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
 		return -1;
 	}
 	if (st.st_size == 0) {
 		snprintf(err, errlen, "%s: empty file", path);
 		close(fd);
+		errno = ENOEXEC;
 		return -1;
 	}
 	/* Anonymous memory: no file stands behind it, so nothing can fault.
@@ -56,9 +58,12 @@ static int open_regular(const char *path, struct mapped *m, char *err, size_t er
 	data = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (data == MAP_FAILED) {
+		int e = errno;
+
 		snprintf(err, errlen, "%s: cannot allocate %lld bytes: %s", path,
-			 (long long)st.st_size, strerror(errno));
+			 (long long)st.st_size, strerror(e));
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	m->data = data;
@@ -92,9 +97,12 @@ int map_file(const char *path, struct mapped *m, char *err, size_t errlen)
 		return -1;
 	errno = 0;
 	if (!read_at(m->fd, (unsigned char *)m->data, 0, m->size)) {
+		int e = errno ? errno : EIO;
+
 		snprintf(err, errlen, "%s: %s", path,
 			 errno ? strerror(errno) : "the file shrank while it was read");
 		unmap_file(m);
+		errno = e;
 		return -1;
 	}
 	map_finish(m);
@@ -109,6 +117,7 @@ int map_file_sparse(const char *path, struct mapped *m, char *err, size_t errlen
 	if (!m->pages) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		unmap_file(m);
+		errno = ENOMEM;
 		return -1;
 	}
 	return 0;
