@@ -582,7 +582,7 @@ static const struct check_def table[] = {
 static void run_one(const struct context *ctx, const struct check_def *d, const struct target *t,
 		    struct report *r)
 {
-	struct verdict v = {0};
+	struct verdict v = {.skip_notes = r->skip_pass_notes};
 
 	if ((d->needs & NEEDS_SHIM) && !ctx->shim)
 		verdict_skip(&v, "needs --shim");

@@ -24,8 +24,12 @@ struct reader {
 	/* Program headers, kept for address translation. */
 	uint64_t phoff;
 	uint16_t phnum, phentsize;
-	/* The dynamic string table. */
+	/* The dynamic string table; terminated: its last byte is a NUL, so
+	 * every string that starts in it ends in it. */
 	uint64_t stroff, strsz;
+	bool str_terminated;
+	/* Version entries read so far, bounded by the file's size. */
+	uint64_t version_entries;
 };
 
 static int fail(struct reader *r, const char *fmt, ...)
@@ -58,7 +62,7 @@ static bool in_file(struct reader *r, uint64_t off, uint64_t len)
 {
 	if (!fits(r->elf, off, len))
 		return false;
-	if (!map_range(&r->elf->src, off, len)) {
+	if (r->elf->src.pages && !map_range(&r->elf->src, off, len)) {
 		r->changed = true;
 		return false;
 	}
@@ -131,6 +135,10 @@ static const char *str_in(struct reader *r, uint64_t base, uint64_t size, uint64
 /* A string of the dynamic string table, or NULL when it runs off the table. */
 static const char *dynstr(struct reader *r, uint64_t off)
 {
+	/* A whole copy with a terminated table: no string needs a search
+	 * (the check costs one memchr per symbol otherwise). */
+	if (r->str_terminated && !r->elf->src.pages)
+		return off < r->strsz ? (const char *)r->elf->map + r->stroff + off : NULL;
 	return str_in(r, r->stroff, r->strsz, off);
 }
 
@@ -339,6 +347,8 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 		return fail(r, "DT_STRTAB (%llu bytes) lies outside the file",
 			    (unsigned long long)d->strsz);
 	r->strsz = d->strsz;
+	r->str_terminated = r->strsz && in_file(r, r->stroff + r->strsz - 1, 1) &&
+			    elf->map[r->stroff + r->strsz - 1] == '\0';
 
 	elf->needed = calloc(d->n_needed ? d->n_needed : 1, sizeof(*elf->needed));
 	if (!elf->needed)
@@ -487,6 +497,34 @@ static int by_name_cmp(const void *a, const void *b, void *arg)
 	return strcmp(elf->dynsym[*(const uint32_t *)a].name, elf->dynsym[*(const uint32_t *)b].name);
 }
 
+static uint32_t gnu_hash(const char *s);
+
+/* The entries a DT_GNU_HASH leaves out, by the same hash: a plugin's
+ * undefined references are looked up by name for every allocator function,
+ * and a linear walk would cost names x references. */
+static int index_head(struct reader *r)
+{
+	struct elf_file *elf = r->elf;
+	uint32_t n = elf->hash.symoffset, size = 4;
+
+	if (n <= 1)
+		return 0;
+	while (size < 2 * n)
+		size *= 2;
+	elf->head = calloc(size, sizeof(*elf->head));
+	if (!elf->head)
+		return fail(r, "out of memory");
+	elf->head_mask = size - 1;
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t slot = gnu_hash(elf->dynsym[i].name) & elf->head_mask;
+
+		while (elf->head[slot])
+			slot = (slot + 1) & elf->head_mask;
+		elf->head[slot] = i;
+	}
+	return 0;
+}
+
 /* Lookups through the hash table, or the sorted index where there is none
  * to trust; done once, at open, so that lookups never write. */
 static int index_symbols(struct reader *r)
@@ -494,7 +532,7 @@ static int index_symbols(struct reader *r)
 	struct elf_file *elf = r->elf;
 
 	if (hash_usable(elf))
-		return 0;
+		return elf->hash.kind == ELF_HASH_GNU ? index_head(r) : 0;
 	elf->hash.kind = ELF_HASH_NONE;
 	if (!elf->n_dynsym)
 		return 0;
@@ -668,35 +706,24 @@ static int read_dynsyms(struct reader *r, const struct dyn *d)
 }
 
 /*
- * Version entries are bounded by the file: each auxiliary entry is read at
- * most once (entries that share a chain are refused, where a loader would
- * walk the shared chain once per entry: 65535 x 256 versions from 1.6 MB),
- * and the list grows geometrically.
+ * Version entries are bounded by the file: a file of N bytes holds at most
+ * N / 16 auxiliary entries (16 bytes each), so reading more means entries
+ * share a chain, where a loader would walk the shared chain once per entry
+ * (65535 x 256 versions from 1.6 MB).  The list grows geometrically.
  */
-struct versions_seen {
-	unsigned char *bits;    /* a bit per 4-byte-aligned offset already read */
-	size_t cap;
+struct version_list {
+	size_t cap;      /* entries allocated in elf->versions */
 };
 
-static int visit_once(struct reader *r, struct versions_seen *seen, uint64_t off, const char *what)
+static int count_version_entry(struct reader *r, uint64_t off, const char *what)
 {
-	uint64_t k = off / 4;
-
-	if (!seen->bits) {
-		seen->bits = calloc(r->elf->size / 32 + 1, 1);
-		if (!seen->bits)
-			return fail(r, "out of memory");
-	}
-	if (off % 4)
-		return fail(r, "%s at offset %llu is not aligned", what, (unsigned long long)off);
-	if (seen->bits[k / 8] & (1u << (k % 8)))
-		return fail(r, "%s at offset %llu is reached twice: version entries share a chain", what,
-			    (unsigned long long)off);
-	seen->bits[k / 8] |= (unsigned char)(1u << (k % 8));
+	if (++r->version_entries > r->elf->size / 16)
+		return fail(r, "%s at offset %llu: more version entries than the file can hold "
+			    "(entries share a chain)", what, (unsigned long long)off);
 	return 0;
 }
 
-static int add_version(struct reader *r, struct versions_seen *seen, struct elf_version v)
+static int add_version(struct reader *r, struct version_list *seen, struct elf_version v)
 {
 	struct elf_file *elf = r->elf;
 
@@ -715,7 +742,7 @@ static int add_version(struct reader *r, struct versions_seen *seen, struct elf_
 
 /* DT_VERDEF: Elf_Verdef records chained by vd_next, each naming its
  * version in the first Elf_Verdaux.  Same layout in both classes. */
-static int read_verdef(struct reader *r, const struct dyn *d, struct versions_seen *seen)
+static int read_verdef(struct reader *r, const struct dyn *d, struct version_list *seen)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t off;
@@ -732,7 +759,7 @@ static int read_verdef(struct reader *r, const struct dyn *d, struct versions_se
 		if (!in_file(r, off, 20))
 			return fail(r, "DT_VERDEF entry %llu runs outside the file",
 				    (unsigned long long)i);
-		if (visit_once(r, seen, off, "DT_VERDEF entry") != 0)
+		if (count_version_entry(r, off, "DT_VERDEF entry") != 0)
 			return -1;
 		flags = rd16(elf, off + 2);
 		ndx = rd16(elf, off + 4);
@@ -756,7 +783,7 @@ static int read_verdef(struct reader *r, const struct dyn *d, struct versions_se
 }
 
 /* DT_VERNEED: one Elf_Verneed per library, its versions in Elf_Vernaux. */
-static int read_verneed(struct reader *r, const struct dyn *d, struct versions_seen *seen)
+static int read_verneed(struct reader *r, const struct dyn *d, struct version_list *seen)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t off;
@@ -774,7 +801,7 @@ static int read_verneed(struct reader *r, const struct dyn *d, struct versions_s
 		if (!in_file(r, off, 16))
 			return fail(r, "DT_VERNEED entry %llu runs outside the file",
 				    (unsigned long long)i);
-		if (visit_once(r, seen, off, "DT_VERNEED entry") != 0)
+		if (count_version_entry(r, off, "DT_VERNEED entry") != 0)
 			return -1;
 		cnt = rd16(elf, off + 2);
 		file = rd32(elf, off + 4);
@@ -790,7 +817,7 @@ static int read_verneed(struct reader *r, const struct dyn *d, struct versions_s
 
 			if (!in_file(r, a, 16))
 				return fail(r, "DT_VERNEED auxiliary entry runs outside the file");
-			if (visit_once(r, seen, a, "DT_VERNEED auxiliary entry") != 0)
+			if (count_version_entry(r, a, "DT_VERNEED auxiliary entry") != 0)
 				return -1;
 			hash = rd32(elf, a);
 			other = rd16(elf, a + 6);
@@ -819,13 +846,12 @@ static int read_verneed(struct reader *r, const struct dyn *d, struct versions_s
 static int read_versions(struct reader *r, const struct dyn *d)
 {
 	struct elf_file *elf = r->elf;
-	struct versions_seen seen = {0};
+	struct version_list seen = {0};
 	uint16_t max = 0;
 	int rc = 0;
 
 	if (read_verdef(r, d, &seen) != 0 || read_verneed(r, d, &seen) != 0)
 		rc = -1;
-	free(seen.bits);
 	if (rc != 0 || !elf->n_versions)
 		return rc;
 	for (size_t i = 0; i < elf->n_versions; i++)
@@ -949,6 +975,7 @@ void elf_close(struct elf_file *elf)
 	free(elf->versions);
 	free(elf->ver_by_ndx);
 	free(elf->by_name);
+	free(elf->head);
 	memset(elf, 0, sizeof(*elf));
 }
 
@@ -996,7 +1023,6 @@ static void start_chain(const struct elf_file *elf, struct elf_lookup *it)
 		unsigned bits = elf->is64 ? 64 : 32;
 		uint64_t word, mask;
 
-		it->hash = gnu_hash(it->name);
 		word = elf->is64 ? rd64(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 8)
 				 : rd32(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 4);
 		mask = (uint64_t)1 << (it->hash % bits) | (uint64_t)1 << ((it->hash >> h->bloom_shift) % bits);
@@ -1051,6 +1077,22 @@ static long next_in_chain(const struct elf_file *elf, struct elf_lookup *it)
 	return -1;
 }
 
+/* The next head entry named it->name: a probe of elf->head from it->at. */
+static long next_in_head(const struct elf_file *elf, struct elf_lookup *it)
+{
+	if (!elf->head)
+		return -1;
+	for (;;) {
+		uint32_t i = elf->head[it->at & elf->head_mask];
+
+		it->at++;
+		if (!i)
+			return -1;
+		if (strcmp(elf->dynsym[i].name, it->name) == 0)
+			return i;
+	}
+}
+
 long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it)
 {
 	for (;;) {
@@ -1058,14 +1100,8 @@ long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it)
 
 		switch (it->stage) {
 		case STAGE_HEAD:
-		case STAGE_TAIL:
-			while (it->at < it->end)
-				if (strcmp(elf->dynsym[it->at++].name, it->name) == 0)
-					return (long)it->at - 1;
-			if (it->stage == STAGE_TAIL) {
-				it->stage = STAGE_DONE;
-				break;
-			}
+			if ((i = next_in_head(elf, it)) >= 0)
+				return i;
 			start_chain(elf, it);
 			break;
 		case STAGE_CHAIN:
@@ -1079,6 +1115,12 @@ long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it)
 				it->end = elf->n_dynsym;
 			}
 			break;
+		case STAGE_TAIL:
+			while (it->at < it->end)
+				if (strcmp(elf->dynsym[it->at++].name, it->name) == 0)
+					return (long)it->at - 1;
+			it->stage = STAGE_DONE;
+			break;
 		default:
 			return -1;
 		}
@@ -1088,17 +1130,22 @@ long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it)
 long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_lookup_what what,
 		      struct elf_lookup *it)
 {
-	*it = (struct elf_lookup){.name = name, .what = what, .stage = STAGE_HEAD};
+	*it = (struct elf_lookup){.name = name, .what = what, .stage = STAGE_CHAIN};
 	if (!elf->n_dynsym) {
 		it->stage = STAGE_DONE;
 		return -1;
 	}
-	/* DT_GNU_HASH hashes only the entries from symoffset on: the
-	 * undefined references sit before it. */
-	if (what == ELF_LOOKUP_ALL && elf->hash.kind == ELF_HASH_GNU) {
-		it->at = 1;
-		it->end = elf->hash.symoffset < elf->n_dynsym ? elf->hash.symoffset : elf->n_dynsym;
+	if (elf->hash.kind == ELF_HASH_GNU) {
+		it->hash = gnu_hash(name);
+		/* DT_GNU_HASH hashes only the entries from symoffset on: the
+		 * undefined references sit before it, in elf->head. */
+		if (what == ELF_LOOKUP_ALL) {
+			it->stage = STAGE_HEAD;
+			it->at = it->hash;
+			return elf_lookup_next(elf, it);
+		}
 	}
+	start_chain(elf, it);
 	return elf_lookup_next(elf, it);
 }
 

@@ -91,6 +91,11 @@ struct elf_file {
 	 * Both are set up by elf_open: lookups never change the object. */
 	struct elf_hash hash;
 	uint32_t *by_name;
+	/* With DT_GNU_HASH, the entries before symoffset (the undefined
+	 * references it leaves out) in a hash table of their own: slots of
+	 * dynsym indices (0: empty), head_mask + 1 of them. */
+	uint32_t *head;
+	uint32_t head_mask;
 	/* Version entries by index: ver_by_ndx[ndx] - 1 indexes versions. */
 	uint32_t *ver_by_ndx;
 	size_t n_ver_by_ndx;

@@ -164,6 +164,7 @@ int cmd_check(int argc, char **argv)
 		status = 2;
 	}
 	if (status == 0) {
+		report.skip_pass_notes = o.format != FORMAT_JSON;
 		run_checks(&ctx, plugins, argv + optind, (size_t)n, &report);
 		waivers_apply(&ws, &report);
 		report_print(&report, o.format,
