@@ -542,6 +542,15 @@ static int index_symbols(struct reader *r)
 	for (size_t i = 0; i < elf->n_dynsym; i++)
 		elf->by_name[i] = (uint32_t)i;
 	qsort_r(elf->by_name, elf->n_dynsym, sizeof(*elf->by_name), by_name_cmp, elf);
+	/* A lookup walks every entry of its name: as for a hash chain, more
+	 * than any linker writes is refused (n references x n definitions). */
+	for (size_t i = 0, run = 1; i + 1 < elf->n_dynsym; i++) {
+		run = strcmp(elf->dynsym[elf->by_name[i]].name, elf->dynsym[elf->by_name[i + 1]].name) ? 1
+														   : run + 1;
+		if (run > ELF_MAX_CHAIN && elf->dynsym[elf->by_name[i]].name[0])
+			return fail(r, "more than %d dynamic symbols share the name '%s'", ELF_MAX_CHAIN,
+				    elf->dynsym[elf->by_name[i]].name);
+	}
 	return 0;
 }
 

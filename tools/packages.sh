@@ -30,8 +30,13 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 	libcmocka-dev patchelf)
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
-# libFuzzer runtime for the fuzz smoke run.
-test_packages=(valgrind clang libclang-rt-14-dev)
+# libFuzzer runtime for the fuzz smoke run, GNU time for the complexity
+# bombs' peak memory.
+test_packages=(valgrind clang libclang-rt-14-dev time)
+
+# What bench/ needs beyond the build: callgrind, and scanelf (pax-utils) as
+# the peer of plugkit scan.
+bench_packages=(valgrind pax-utils)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).
