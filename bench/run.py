@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""The benchmarks of bench/bench.sh, in one run, written to docs/benchmarks.md.
+
+Every comparison with a peer is interleaved (A B, then B A, ...) so that a
+load that comes and goes on a shared machine hits both sides alike, repeated
+RUNS times; it reports the minimum and the median of the per-pair ratios.
+Instruction counts come from callgrind (the same figure on every run), for
+both sides wherever both run under it; peak memory from GNU time.
+
+usage: run.py BUILD BUILD_CACHE LIBDIR OUT.md   (bench.sh sets them up)
+"""
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RUNS = 9
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd, env=None):
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+
+
+def wall(cmd, env=None):
+    t = time.perf_counter()
+    run(cmd, env)
+    return time.perf_counter() - t
+
+
+def interleaved(a, b, env_a=None, env_b=None, runs=RUNS):
+    """Median times of a and b, and min/median of the per-pair ratio b/a."""
+    wall(a, env_a), wall(b, env_b)  # warm the page cache for both
+    ta, tb, ratios = [], [], []
+    for i in range(runs):
+        if i % 2 == 0:
+            x, y = wall(a, env_a), wall(b, env_b)
+        else:
+            y, x = wall(b, env_b), wall(a, env_a)
+        ta.append(x)
+        tb.append(y)
+        ratios.append(y / x)
+    return {'a': statistics.median(ta), 'b': statistics.median(tb),
+            'min': min(ratios), 'median': statistics.median(ratios), 'runs': runs}
+
+
+def instructions(cmd, env=None):
+    p = subprocess.run(['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null'] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+    m = re.search(r'Collected : (\d+)', p.stderr)
+    if not m:
+        sys.exit('callgrind failed on %s:\n%s' % (cmd, p.stderr[-2000:]))
+    return int(m.group(1))
+
+
+def peak_rss(cmd, env=None):
+    with tempfile.NamedTemporaryFile('r') as out:
+        run(['/usr/bin/time', '-o', out.name, '-f', '%M'] + cmd, env)
+        return int(out.read().split()[-1])
+
+
+def machine():
+    model = 'unknown CPU'
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            if line.startswith('model name'):
+                model = line.split(':', 1)[1].strip()
+                break
+    with open('/proc/meminfo') as f:
+        mem = int(f.readline().split()[1]) // 1024
+    return '%s, %d cores, %d MiB, Linux %s, glibc %s' % (
+        model, os.cpu_count(), mem, platform.release(), platform.libc_ver()[1])
+
+
+TLS_MODELS = [
+    ('initial-exec-small', 'initial-exec, 64 bytes of TLS (`R_X86_64_TPOFF64`)',
+     'the speed to match; a plugin\'s own initial-exec TLS takes static TLS that late loads may not get'),
+    ('host-block', 'initial-exec into a block the host defines (`R_X86_64_TPOFF64` against the host\'s symbol)',
+     'the host is loaded at start-up: its TLS is already static, nothing is asked of the surplus'),
+    ('gnu2-small', 'TLS descriptors, 64 bytes (fits the static surplus: `_dl_tlsdesc_return`)', ''),
+    ('gnu2', 'TLS descriptors, 64 KiB (dynamic: `_dl_tlsdesc_dynamic`)', ''),
+    ('gnu', 'global-dynamic, `-mtls-dialect=gnu` (the template before glibc 2.40)', ''),
+    ('local-dynamic', 'local-dynamic, `-mtls-dialect=gnu`', ''),
+]
+ALLOCATORS = [('system', None), ('jemalloc', '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2'),
+              ('mimalloc', '/usr/lib/x86_64-linux-gnu/libmimalloc.so.2')]
+STRESS_RUNS, STRESS_ROUNDS = 10, 20
+
+
+def tls_section(build, tls, say):
+    """Instructions per access (callgrind at two call counts), and the 64 KiB
+    corruption test, STRESS_RUNS processes of STRESS_ROUNDS rounds of 8
+    threads, per allocator (preloaded, as the shim's DT_NEEDED puts it
+    ahead of libc)."""
+    per = {}
+    for model, _, _ in TLS_MODELS:
+        so = os.path.abspath(os.path.join(build, 'bench/tls-%s.so' % model))
+        per[model] = (instructions([tls, 'count', so, '101000']) -
+                      instructions([tls, 'count', so, '1000'])) / 100000
+    passes = {}
+    for model in ('gnu', 'gnu2', 'host-block'):
+        so = os.path.abspath(os.path.join(build, 'bench/tls-%s.so' % model))
+        for name, lib in ALLOCATORS:
+            if lib and not os.path.exists(lib):
+                continue
+            env = dict(os.environ, LD_PRELOAD=lib) if lib else None
+            passes[model, name] = sum(
+                subprocess.run([tls, 'stress', so, str(STRESS_ROUNDS)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+                for _ in range(STRESS_RUNS))
+    ie = per['initial-exec-small']
+    say('## Plugin TLS on glibc %s' % platform.libc_ver()[1])
+    say('')
+    say('`bench/tls-access.c` built once per model, loaded by `bench/tls-bench`; '
+        'instructions per call of a function making one TLS access (call and loop '
+        'included), from callgrind at 1000 and 101000 calls. The corruption test is '
+        'tests/test-tls.c\'s 64 KiB fill-and-sum in 8 threads with malloc in between, '
+        '%d processes of %d rounds per allocator (glibc BZ #31372: before 2.40 the '
+        'descriptor\'s slow path does not save the vector registers the allocator may '
+        'use).' % (STRESS_RUNS, STRESS_ROUNDS))
+    say('')
+    say('| model | instructions per access | vs initial-exec | corruption test passed (system, jemalloc, mimalloc) | note |')
+    say('| --- | --- | --- | --- | --- |')
+    for model, what, note in TLS_MODELS:
+        test = model if model in ('gnu', 'gnu2', 'host-block') else None
+        result = ', '.join('%d/%d' % (passes[test, name], STRESS_RUNS)
+                           for name, _ in ALLOCATORS if (test, name) in passes) if test else ''
+        say('| %s | %.1f | %.2fx | %s | %s |' % (what, per[model], per[model] / ie, result, note))
+    say('')
+
+
+def M(n):
+    return '%.2f M' % (n / 1e6)
+
+
+def main():
+    build, build_cache, libdir, out = sys.argv[1:5]
+    plugkit = os.path.join(build, 'tools/plugkit/plugkit')
+    plugkit_cache = os.path.join(build_cache, 'tools/plugkit/plugkit')
+    no_sandbox = os.path.join(build, 'bench/no-sandbox.so')
+    load_before = os.getloadavg()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    lines = []
+    say = lines.append
+
+    # ---- scan vs scanelf -------------------------------------------------
+    scanelf = ['scanelf', '-R', '-q', '-F', '%F %S %n %r %t %e', libdir]
+    scan = [plugkit, 'scan', '-R', libdir]
+    elf_files = subprocess.run(scan, capture_output=True, text=True).stdout.count('\n')
+    files = sum(len(f) for _, _, f in os.walk(libdir))
+    w = interleaved(scanelf, scan)
+    sandbox_off = dict(os.environ, LD_PRELOAD=no_sandbox)
+    i_scanelf = instructions(scanelf, sandbox_off)
+    i_scan = instructions(scan)
+    r_scanelf, r_scan = peak_rss(scanelf), peak_rss(scan)
+    say('## `plugkit scan -R` beside `scanelf -R -q -F \'%F %S %n %r %t %e\'`')
+    say('')
+    say('`%s`: %d files, %d ELF files printed by plugkit (each file once).' % (libdir, files, elf_files))
+    say('scanelf runs under callgrind with `bench/no-sandbox.so` preloaded: it '
+        'turns pax-utils\' `prctl(PR_SET_SECCOMP, ...)` into a no-op, since the '
+        'sandbox kills valgrind\'s own system calls.')
+    say('')
+    say('| | scanelf | plugkit scan | ratio | target |')
+    say('| --- | --- | --- | --- | --- |')
+    say('| wall, median of %d interleaved pairs | %.1f ms | %.1f ms | **%.2fx** median, %.2fx min | at most 1x |'
+        % (w['runs'], 1e3 * w['a'], 1e3 * w['b'], w['median'], w['min']))
+    say('| instructions (callgrind) | %s | %s | **%.2fx** | at most 1.2x |'
+        % (M(i_scanelf), M(i_scan), i_scan / i_scanelf))
+    say('| peak RSS | %d KiB | %d KiB | **%.2fx** | at most 2x |' % (r_scanelf, r_scan, r_scan / r_scanelf))
+    say('')
+
+    # ---- check: fixed cost and growth ------------------------------------
+    host = ['--shim', os.path.join(build, 'example-host/example-host'),
+            '--host', os.path.join(build, 'example-host/libexamplehost.so.1'),
+            '--entry', 'examplehost_plugin']
+    plugins_dir = os.path.join(build, 'bench-plugins')
+    plugins = sorted(os.path.join(plugins_dir, f) for f in os.listdir(plugins_dir))
+    counts = [1, 2, 10, 100, 1000, 5000]
+    inst = {n: instructions([plugkit, 'check'] + host + plugins[:n]) for n in counts}
+    say('## `plugkit check`: fixed cost and growth')
+    say('')
+    say('The example host (shim, host library, jemalloc, libc) and N copies of the '
+        'example plugin, text output (callgrind, whole process):')
+    say('')
+    say('| plugins | instructions | per further plugin, from the row above | target |')
+    say('| --- | --- | --- | --- |')
+    prev = None
+    for n in counts:
+        per = '' if prev is None else '%.3f M' % ((inst[n] - inst[prev]) / (n - prev) / 1e6)
+        target = 'at most 3 M' if n == 1 else 'at most 0.1 M, flat'
+        say('| %d | %s | %s | %s |' % (n, M(inst[n]), per, target))
+        prev = n
+    say('')
+    i_cache = instructions([plugkit_cache, 'check'] + host + plugins[:1])
+    with open(os.environ['PLUGKIT_BENCH_CACHE'], 'rb') as f:
+        n_cache = int.from_bytes(f.read(24)[20:24], 'little')
+    with open('/etc/ld.so.cache', 'rb') as f:
+        n_real = int.from_bytes(f.read(24)[20:24], 'little')
+    say('With a %d-entry `ld.so.cache` (this machine\'s %d entries and made-up ones, '
+        'built by `bench/make-cache.py`, compiled in with `-DPLUGKIT_LD_SO_CACHE`), host + 1 '
+        'plugin: %s, **%s more** than with the real cache (target: at most 2 M more).'
+        % (n_cache, n_real, M(i_cache), M(i_cache - inst[1])))
+    say('')
+    w = interleaved([plugkit, 'check'] + host + plugins[:1], [plugkit, 'check'] + host + plugins[:1000])
+    say('Wall time, %d interleaved pairs: host + 1 plugin %.1f ms, host + 1000 plugins %.1f ms '
+        '(%.2fx median, %.2fx min).' % (w['runs'], 1e3 * w['a'], 1e3 * w['b'], w['median'], w['min']))
+    say('')
+
+    # ---- plugkit_open ------------------------------------------------------
+    say('## `plugkit_open` beside `dlopen` + `dlsym` (runtime helper\'s section)')
+    say('')
+    say('<!-- runtime: bench/open-bench.c and its figures belong to the libplugkit work;')
+    say('     this section is regenerated from open-bench\'s current command line. -->')
+    bench = os.path.join(build, 'bench/open-bench')
+    plugin = os.path.abspath(os.path.join(build, 'example-plugin/example.so'))
+    if os.access(bench, os.X_OK):
+        w = interleaved([bench, 'dlopen', '2000', plugin], [bench, 'plugkit', '2000', plugin])
+        i_dl = instructions([bench, 'dlopen', '200', plugin])
+        i_pk = instructions([bench, 'plugkit', '200', plugin])
+        say('')
+        say('| 2000 open/close cycles of the example plugin | dlopen + dlsym | plugkit_open | ratio |')
+        say('| --- | --- | --- | --- |')
+        say('| wall, median of %d interleaved pairs | %.1f ms | %.1f ms | %.2fx median, %.2fx min |'
+            % (w['runs'], 1e3 * w['a'], 1e3 * w['b'], w['median'], w['min']))
+        say('| instructions, 200 cycles | %s | %s | %.2fx |' % (M(i_dl), M(i_pk), i_pk / i_dl))
+    say('')
+
+    # ---- plugin TLS ----------------------------------------------------------
+    tls = os.path.join(build, 'bench/tls-bench')
+    if os.access(tls, os.X_OK):
+        tls_section(build, tls, say)
+
+    load_after = os.getloadavg()
+    head = [
+        '# Benchmarks',
+        '',
+        'Written by `bench/bench.sh` from one run; nothing here is edited by hand, '
+        'and no test asserts a time. Release build.',
+        '',
+        '- date: %s (%.0f s)' % (started.strftime('%Y-%m-%d %H:%M UTC'),
+                                   (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()),
+        '- machine: %s' % machine(),
+        '- load average (1, 5, 15 min): %.2f %.2f %.2f before, %.2f %.2f %.2f after' % (load_before + load_after),
+        '',
+        'Wall times are interleaved pairs (A B, B A, ...), so a passing load hits both '
+        'sides; the ratios are per pair, minimum and median. Instruction counts are '
+        'callgrind\'s and do not depend on the load.',
+        '',
+    ]
+    with open(out, 'w') as f:
+        f.write('\n'.join(head + lines).rstrip('\n') + '\n')
+    print('\n'.join(head + lines))
+
+
+if __name__ == '__main__':
+    main()
