@@ -32,6 +32,12 @@ static int open_regular(const char *path, struct mapped *m, char *err, size_t er
 	m->fd = -1;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	/* A socket cannot be opened at all (ENXIO): say what it is. */
+	if (fd < 0 && errno == ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (%s)", path, kind(st.st_mode));
+		errno = ENODEV;
+		return -1;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;

@@ -90,17 +90,6 @@ static const char *rwx(int flags)
 	return s;
 }
 
-static const char *kind(mode_t mode)
-{
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISDIR(mode))
-		return "a directory";
-	return "a device";
-}
-
 static void print_elf(const char *path, const struct elf_file *elf)
 {
 	printf("%s: %s", path,
@@ -139,16 +128,14 @@ static void scan_file(struct scan *s, const char *path, const struct stat *st)
 	char err[4096 + 256];
 	struct elf_file elf;
 
-	if (!S_ISREG(st->st_mode)) {
-		/* Not data at all: passed over, as the help says. */
-		fprintf(stderr, "plugkit scan: %s: passed over (%s)\n", path, kind(st->st_mode));
-		return;
-	}
-	if (!seen_add(&s->seen, st->st_dev, st->st_ino))
+	/* A FIFO, socket or device is refused by the reader before it reads
+	 * (and noted below); only regular files are worth remembering. */
+	if (S_ISREG(st->st_mode) && !seen_add(&s->seen, st->st_dev, st->st_ino))
 		return;
 	if (elf_open_parts(path, s->parts, &elf, err, sizeof(err)) != 0) {
 		/* A tree holds scripts, data and headers: only broken ELF
-		 * counts.  A file that cannot be read is noted, not judged. */
+		 * counts.  A file that cannot be read, or is not data at all,
+		 * is noted, not judged. */
 		if (errno == EBADMSG) {
 			fprintf(stderr, "plugkit scan: %s\n", err);
 			s->status = 1;
