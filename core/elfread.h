@@ -46,6 +46,8 @@ struct elf_hash {
 	uint64_t end;           /* the first symbol index past the table */
 };
 
+#define ELF_MAX_LOADS 8
+
 struct elf_file {
 	char *path;
 	dev_t dev;
@@ -78,7 +80,6 @@ struct elf_file {
 	/* PF_R|PF_W|PF_X of PT_GNU_STACK, PT_GNU_RELRO and each PT_LOAD
 	 * (the first ELF_MAX_LOADS), for scan; -1 when there is none. */
 	int stack_flags, relro_flags;
-#define ELF_MAX_LOADS 8
 	uint8_t load_flags[ELF_MAX_LOADS];
 	size_t n_loads;
 
