@@ -197,9 +197,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 					refs++;
 					if (b.def == ctx->provider)
 						continue;
-					/* libstdc++'s operators call malloc and free:
-					 * they reach the provider themselves. */
-					if (allocator_is_cxx(s->name) && allocator_is_libstdcxx(&p->loaded[b.def].obj->elf))
+					if (allocator_binding_exempt(s->name, name_of(&p->loaded[b.def])))
 						continue;
 					if (other < 0)
 						other = b.def;
@@ -607,13 +605,14 @@ static int intended_provider(const struct context *ctx)
 	return -1;
 }
 
-void run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
-		size_t n_plugins, struct report *r)
+int run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
+	       size_t n_plugins, struct report *r)
 {
 	ctx->host_idx = ctx->provider = ctx->intended = -1;
 	memset(ctx->p, 0, sizeof(*ctx->p));
 	if (ctx->shim || ctx->host) {
-		process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host);
+		if (process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host) != 0)
+			return -1;
 		ctx->have_startup = true;
 		for (size_t i = 0; i < ctx->p->n_loaded; i++)
 			if (ctx->host && ctx->p->loaded[i].obj == ctx->host)
@@ -632,7 +631,8 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 	for (size_t i = 0; i < n_plugins; i++) {
 		struct target t = {.file = plugin_args[i], .obj = plugins[i]};
 
-		t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx);
+		if ((t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx)) < 0)
+			return -1;
 		t.first = ctx->p->n_startup;
 		t.last = ctx->p->n_loaded;
 		/* A "plugin" that start-up already loaded brings nothing new. */
@@ -643,6 +643,7 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 				run_one(ctx, &table[c], &t, r);
 		process_reset(ctx->p);
 	}
+	return 0;
 }
 
 void print_check_list(FILE *out)

@@ -182,11 +182,12 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void print_json(const struct report *r, FILE *out)
+/* Version 2 names the fix as the table does; version 1 called it "hint". */
+static void print_json(const struct report *r, int version, FILE *out)
 {
 	size_t counts[5];
 
-	fputs("{\"version\":1,\"checks\":[", out);
+	fprintf(out, "{\"version\":%d,\"checks\":[", version);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
@@ -200,7 +201,7 @@ static void print_json(const struct report *r, FILE *out)
 		json_string(out, f->message);
 		fputs(",\"why\":", out);
 		json_string(out, f->check->why);
-		fputs(",\"hint\":", out);
+		fputs(version == 1 ? ",\"hint\":" : ",\"fix\":", out);
 		json_string(out, f->check->fix);
 		if (f->waiver) {
 			fputs(",\"waiver\":", out);
@@ -230,7 +231,7 @@ static void print_tap(const struct report *r, FILE *out)
 		if (f->status == STATUS_FAIL || f->status == STATUS_WARN || f->status == STATUS_WAIVED) {
 			fprintf(out, "  ---\n  status: %s\n  message: ", status_name(f->status));
 			json_string(out, f->message);
-			fputs("\n  hint: ", out);
+			fputs("\n  fix: ", out);
 			json_string(out, f->check->fix);
 			if (f->waiver) {
 				fputs("\n  waiver: ", out);
@@ -248,7 +249,10 @@ void report_print(const struct report *r, enum format format, bool color, FILE *
 		print_text(r, color, out);
 		break;
 	case FORMAT_JSON:
-		print_json(r, out);
+		print_json(r, 2, out);
+		break;
+	case FORMAT_JSON1:
+		print_json(r, 1, out);
 		break;
 	case FORMAT_TAP:
 		print_tap(r, out);

@@ -44,7 +44,9 @@ struct report {
 void report_add(struct report *r, const struct check *c, const char *file, struct verdict *v);
 void report_free(struct report *r);
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP };
+/* FORMAT_JSON1: the JSON schema's version 1, which called the fix "hint",
+ * for readers written against it (docs/checks.md). */
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON1, FORMAT_TAP };
 
 void report_print(const struct report *r, enum format format, bool color, FILE *out);
 

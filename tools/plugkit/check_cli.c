@@ -21,7 +21,8 @@ void usage_check(FILE *out)
 	      "\n"
 	      "  --shim EXE        the program's executable (start-up scope)\n"
 	      "  --host LIB        the host library that plugins link against\n"
-	      "  --format FMT      text (default), json, or tap (TAP 13, for meson test)\n"
+	      "  --format FMT      text (default), json, tap (TAP 13, for meson test), or\n"
+	      "                    json1 (the JSON of plugkit 0.1, which said hint for fix)\n"
 	      "  --strict          warnings fail too\n"
 	      "  --waivers FILE    accept listed exceptions: CHECK-ID FILE-GLOB REASON per line\n"
 	      "  --entry GLOB      a plugin entry point; other exports are warned about\n"
@@ -78,10 +79,12 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 				o->format = FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				o->format = FORMAT_JSON;
+			else if (strcmp(optarg, "json1") == 0)
+				o->format = FORMAT_JSON1;
 			else if (strcmp(optarg, "tap") == 0)
 				o->format = FORMAT_TAP;
 			else {
-				fprintf(stderr, "plugkit check: unknown format '%s' (text, json or tap)\n",
+				fprintf(stderr, "plugkit check: unknown format '%s' (text, json, tap or json1)\n",
 					optarg);
 				return 2;
 			}
@@ -132,7 +135,7 @@ int cmd_check(int argc, char **argv)
 	struct waivers ws = {0};
 	struct object **plugins = NULL;
 	struct report report = {0};
-	struct process p;
+	struct process p = {0};
 	struct ldso ld;
 	struct context ctx;
 	char err[PATH_MAX + 256];
@@ -159,21 +162,22 @@ int cmd_check(int argc, char **argv)
 	plugins = calloc((size_t)n + 1, sizeof(*plugins));
 	for (int i = 0; plugins && i < n; i++)
 		plugins[i] = open_input(&ld, argv[optind + i], &status);
-	if (!plugins) {
-		perror("plugkit check");
+	report.skip_pass_notes = o.format != FORMAT_JSON;
+	/* ld.so simulated without memory would be a wrong verdict. */
+	if (!plugins || ld.out_of_memory ||
+	    (status == 0 && run_checks(&ctx, plugins, argv + optind, (size_t)n, &report) != 0)) {
+		fputs("plugkit check: out of memory\n", stderr);
 		status = 2;
 	}
 	if (status == 0) {
-		report.skip_pass_notes = o.format != FORMAT_JSON;
-		run_checks(&ctx, plugins, argv + optind, (size_t)n, &report);
 		waivers_apply(&ws, &report);
 		report_print(&report, o.format,
 			     o.format == FORMAT_TEXT &&
 				     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
 			     stdout);
 		status = report_exit_status(&report, o.strict);
-		process_free(&p);
 	}
+	process_free(&p);
 	report_free(&report);
 	waivers_free(&ws);
 	free(plugins);
