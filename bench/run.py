@@ -119,7 +119,7 @@ def tls_section(build, tls, say):
     say('`bench/tls-access.c` built once per model, loaded by `bench/tls-bench`; '
         'instructions per call of a function making one TLS access (call and loop '
         'included), from callgrind at 1000 and 101000 calls. The corruption test is '
-        'tests/test-tls.c\'s 64 KiB fill-and-sum in 8 threads with malloc in between, '
+        'the 64 KiB fill-and-sum of tests/fixtures/static-tls/test-tls.c, in 8 threads with malloc in between, '
         '%d processes of %d rounds per allocator (glibc BZ #31372: before 2.40 the '
         'descriptor\'s slow path does not save the vector registers the allocator may '
         'use).' % (STRESS_RUNS, STRESS_ROUNDS))

@@ -30,7 +30,7 @@ __attribute__((visibility("default"), noinline)) unsigned tls_bump(void)
 	return ++block[TLS_BYTES / 2];
 }
 
-/* The 64 KiB test of tests/fixtures/tls64k.c: a wrong sum means another
+/* The 64 KiB test of tests/fixtures/common/tls64k.c: a wrong sum means another
  * thread's block, or vector registers clobbered under the access. */
 __attribute__((visibility("default"))) void tls_fill(unsigned seed)
 {

@@ -4,7 +4,7 @@
  * of N give the instructions per access.
  * tls-bench stress PLUGIN ROUNDS: ROUNDS times, 8 threads each fill their
  * 64 KiB block, meet, and sum it back (the BZ #31372 corruption test of
- * tests/test-tls.c); exit 1 on any wrong sum.
+ * tests/fixtures/static-tls/test-tls.c); exit 1 on any wrong sum.
  * The host's own 64 KiB block is here, for the HOST_BLOCK build.
  */
 #define _GNU_SOURCE
