@@ -732,18 +732,18 @@ static int count_version_entry(struct reader *r, uint64_t off, const char *what)
 	return 0;
 }
 
-static int add_version(struct reader *r, struct version_list *seen, struct elf_version v)
+static int add_version(struct reader *r, struct version_list *list, struct elf_version v)
 {
 	struct elf_file *elf = r->elf;
 
-	if (elf->n_versions >= seen->cap) {
-		size_t cap = seen->cap ? 2 * seen->cap : 16;
+	if (elf->n_versions >= list->cap) {
+		size_t cap = list->cap ? 2 * list->cap : 16;
 		struct elf_version *grown = realloc(elf->versions, cap * sizeof(*grown));
 
 		if (!grown)
 			return fail(r, "out of memory");
 		elf->versions = grown;
-		seen->cap = cap;
+		list->cap = cap;
 	}
 	elf->versions[elf->n_versions++] = v;
 	return 0;
@@ -751,7 +751,7 @@ static int add_version(struct reader *r, struct version_list *seen, struct elf_v
 
 /* DT_VERDEF: Elf_Verdef records chained by vd_next, each naming its
  * version in the first Elf_Verdaux.  Same layout in both classes. */
-static int read_verdef(struct reader *r, const struct dyn *d, struct version_list *seen)
+static int read_verdef(struct reader *r, const struct dyn *d, struct version_list *list)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t off;
@@ -780,7 +780,7 @@ static int read_verdef(struct reader *r, const struct dyn *d, struct version_lis
 		name = rd32(elf, off + aux);
 		if (!(s = dynstr(r, name)))
 			return fail(r, "DT_VERDEF name is outside DT_STRTAB");
-		if (add_version(r, seen, (struct elf_version){.ndx = ndx & 0x7fff,
+		if (add_version(r, list, (struct elf_version){.ndx = ndx & 0x7fff,
 							       .base = flags & VER_FLG_BASE,
 							       .hash = hash, .name = s}) != 0)
 			return -1;
@@ -792,7 +792,7 @@ static int read_verdef(struct reader *r, const struct dyn *d, struct version_lis
 }
 
 /* DT_VERNEED: one Elf_Verneed per library, its versions in Elf_Vernaux. */
-static int read_verneed(struct reader *r, const struct dyn *d, struct version_list *seen)
+static int read_verneed(struct reader *r, const struct dyn *d, struct version_list *list)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t off;
@@ -834,7 +834,7 @@ static int read_verneed(struct reader *r, const struct dyn *d, struct version_li
 			anext = rd32(elf, a + 12);
 			if (!(s = dynstr(r, name)))
 				return fail(r, "DT_VERNEED version name is outside DT_STRTAB");
-			if (add_version(r, seen, (struct elf_version){.ndx = other & 0x7fff,
+			if (add_version(r, list, (struct elf_version){.ndx = other & 0x7fff,
 								       .hidden = (other & 0x8000) != 0,
 								       .hash = hash, .name = s,
 								       .file = fname}) != 0)
@@ -855,11 +855,11 @@ static int read_verneed(struct reader *r, const struct dyn *d, struct version_li
 static int read_versions(struct reader *r, const struct dyn *d)
 {
 	struct elf_file *elf = r->elf;
-	struct version_list seen = {0};
+	struct version_list list = {0};
 	uint16_t max = 0;
 	int rc = 0;
 
-	if (read_verdef(r, d, &seen) != 0 || read_verneed(r, d, &seen) != 0)
+	if (read_verdef(r, d, &list) != 0 || read_verneed(r, d, &list) != 0)
 		rc = -1;
 	if (rc != 0 || !elf->n_versions)
 		return rc;
