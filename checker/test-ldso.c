@@ -152,17 +152,22 @@ static void runpath_hides_rpath(void **state)
 {
 	struct world *w = *state;
 
-	put_file(w, "a", "libx.so", &(struct image_spec){.is64 = true});
-	put_file(w, "b", "libx.so", &(struct image_spec){.is64 = true});
-	put_file(w, "bin", "both", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libx.so"}, .rpath = "$ORIGIN/../a", .runpath = "$ORIGIN/../b"});
+	put_file(w, "a", "libx.so", &(struct image_spec){0});
+	put_file(w, "b", "libx.so", &(struct image_spec){0});
+	put_file(w, "bin", "both",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libx.so"},
+				      .rpath = "$ORIGIN/../a",
+				      .runpath = "$ORIGIN/../b"});
 	start(w, "bin/both");
 	assert_int_equal(loaded_from(w, "b/libx.so"), 1);
 	assert_int_equal(loaded_from(w, "a/libx.so"), -1);
 	process_free(&w->p);
 
-	put_file(w, "bin", "rpath-only", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libx.so"}, .rpath = "$ORIGIN/../a"});
+	put_file(w, "bin", "rpath-only",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libx.so"},
+				      .rpath = "$ORIGIN/../a"});
 	start(w, "bin/rpath-only");
 	assert_int_equal(loaded_from(w, "a/libx.so"), 1);
 }
@@ -172,11 +177,13 @@ static void search_path_before_system_dirs(void **state)
 {
 	struct world *w = *state;
 
-	put_file(w, "sys", "libx.so", &(struct image_spec){.is64 = true});
-	put_file(w, "a", "libx.so", &(struct image_spec){.is64 = true});
-	put_file(w, "bin", "prog", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libx.so", "liby.so"}, .runpath = "$ORIGIN/../a"});
-	put_file(w, "sys", "liby.so", &(struct image_spec){.is64 = true});
+	put_file(w, "sys", "libx.so", &(struct image_spec){0});
+	put_file(w, "a", "libx.so", &(struct image_spec){0});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libx.so", "liby.so"},
+				      .runpath = "$ORIGIN/../a"});
+	put_file(w, "sys", "liby.so", &(struct image_spec){0});
 	start(w, "bin/prog");
 	assert_int_equal(loaded_from(w, "a/libx.so"), 1);
 	assert_int_equal(loaded_from(w, "sys/liby.so"), 2);
@@ -192,13 +199,15 @@ static void rpath_of_the_loading_chain(void **state)
 {
 	struct world *w = *state;
 
-	put_file(w, "a", "libmid.so", &(struct image_spec){.is64 = true, .needed = {"libleaf.so"}});
-	put_file(w, "a", "libleaf.so", &(struct image_spec){.is64 = true});
-	put_file(w, "a", "libmid-runpath.so", &(struct image_spec){.is64 = true,
-		.needed = {"libleaf2.so"}, .runpath = "$ORIGIN/../nowhere"});
-	put_file(w, "a", "libleaf2.so", &(struct image_spec){.is64 = true});
-	put_file(w, "bin", "prog", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libmid.so", "libmid-runpath.so"}, .rpath = "$ORIGIN/../a"});
+	put_file(w, "a", "libmid.so", &(struct image_spec){.needed = {"libleaf.so"}});
+	put_file(w, "a", "libleaf.so", &(struct image_spec){0});
+	put_file(w, "a", "libmid-runpath.so",
+		 &(struct image_spec){.needed = {"libleaf2.so"}, .runpath = "$ORIGIN/../nowhere"});
+	put_file(w, "a", "libleaf2.so", &(struct image_spec){0});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libmid.so", "libmid-runpath.so"},
+				      .rpath = "$ORIGIN/../a"});
 	start(w, "bin/prog");
 	assert_true(loaded_from(w, "a/libleaf.so") > 0);
 	assert_int_equal(loaded_from(w, "a/libleaf2.so"), -1);
@@ -211,10 +220,10 @@ static void dlopen_uses_the_callers_rpath(void **state)
 	struct world *w = *state;
 	int host;
 
-	put_file(w, "lib", "libhost.so.1", &(struct image_spec){.is64 = true,
-		.soname = "libhost.so.1", .rpath = "$ORIGIN/private"});
-	put_file(w, "lib/private", "libhelper.so", &(struct image_spec){.is64 = true});
-	put_file(w, "plugins", "p.so", &(struct image_spec){.is64 = true, .needed = {"libhelper.so"}});
+	put_file(w, "lib", "libhost.so.1",
+		 &(struct image_spec){.soname = "libhost.so.1", .rpath = "$ORIGIN/private"});
+	put_file(w, "lib/private", "libhelper.so", &(struct image_spec){0});
+	put_file(w, "plugins", "p.so", &(struct image_spec){.needed = {"libhelper.so"}});
 	start(w, "lib/libhost.so.1");
 	host = 0;
 	dlopen_file(w, "plugins/p.so", -1);
@@ -231,10 +240,10 @@ static void dlopen_uses_the_executables_rpath(void **state)
 {
 	struct world *w = *state;
 
-	put_file(w, "bin", "prog", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.rpath = "$ORIGIN/../private"});
-	put_file(w, "private", "libhelper.so", &(struct image_spec){.is64 = true});
-	put_file(w, "plugins", "p.so", &(struct image_spec){.is64 = true, .needed = {"libhelper.so"}});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC, .rpath = "$ORIGIN/../private"});
+	put_file(w, "private", "libhelper.so", &(struct image_spec){0});
+	put_file(w, "plugins", "p.so", &(struct image_spec){.needed = {"libhelper.so"}});
 	start(w, "bin/prog");
 	dlopen_file(w, "plugins/p.so", -1);
 	assert_true(loaded_from(w, "private/libhelper.so") > 0);
@@ -245,11 +254,13 @@ static void nodeflib_skips_system_dirs(void **state)
 {
 	struct world *w = *state;
 
-	put_file(w, "sys", "libsys.so", &(struct image_spec){.is64 = true});
-	put_file(w, "bin", "nodeflib", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libsys.so"}, .flags_1 = DF_1_NODEFLIB});
-	put_file(w, "bin", "deflib", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libsys.so"}});
+	put_file(w, "sys", "libsys.so", &(struct image_spec){0});
+	put_file(w, "bin", "nodeflib",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libsys.so"},
+				      .flags_1 = DF_1_NODEFLIB});
+	put_file(w, "bin", "deflib",
+		 &(struct image_spec){.type = ET_EXEC, .needed = {"libsys.so"}});
 	start(w, "bin/nodeflib");
 	assert_true(unresolved(w, "libsys.so"));
 	assert_true(!w->p.unresolved[0].searched || !strstr(w->p.unresolved[0].searched, w->sys));
@@ -258,15 +269,68 @@ static void nodeflib_skips_system_dirs(void **state)
 	assert_int_equal(loaded_from(w, "sys/libsys.so"), 1);
 }
 
+/*
+ * ld.so.cache, new format: a 48-byte header ("glibc-ld.so.cache1.1", the
+ * entry count at offset 20), then 24-byte entries {flags, key, value,
+ * osversion, hwcap} whose key and value are offsets of strings in the file.
+ * One entry here: name found at path.
+ */
+static const char *put_cache(struct world *w, const char *name, const char *path)
+{
+	static char file[PATH_MAX];
+	unsigned char buf[48 + 24 + 2 * PATH_MAX] = "glibc-ld.so.cache1.1";
+	uint32_t nlibs = 1, key = 48 + 24, value = key + (uint32_t)strlen(name) + 1;
+
+	memcpy(buf + 20, &nlibs, 4);
+	memcpy(buf + 48 + 4, &key, 4);
+	memcpy(buf + 48 + 8, &value, 4);
+	strcpy((char *)buf + key, name);
+	strcpy((char *)buf + value, path);
+	snprintf(file, sizeof(file), "%s",
+		 image_write(w->root, "ld.so.cache", buf, value + strlen(path) + 1));
+	return file;
+}
+
+/* The cache is searched after the search paths, before the system
+ * directories; DF_1_NODEFLIB skips it too. */
+static void cache_before_system_dirs(void **state)
+{
+	struct world *w = *state;
+	char cached[PATH_MAX];
+
+	snprintf(cached, sizeof(cached), "%s/c", w->root);
+	put_file(w, "c", "libcached.so", &(struct image_spec){0});
+	put_file(w, "sys", "libcached.so", &(struct image_spec){0});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC, .needed = {"libcached.so"}});
+	put_file(w, "bin", "nodeflib",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libcached.so"},
+				      .flags_1 = DF_1_NODEFLIB});
+	strcat(cached, "/libcached.so");
+	ldso_free(&w->ld);
+	assert_int_equal(ldso_init_with(&w->ld, put_cache(w, "libcached.so", cached),
+					w->system_dirs),
+			 0);
+	assert_int_equal(w->ld.n_cache, 1);
+	start(w, "bin/prog");
+	assert_int_equal(loaded_from(w, "c/libcached.so"), 1);
+	process_free(&w->p);
+	start(w, "bin/nodeflib");
+	assert_true(unresolved(w, "libcached.so"));
+}
+
 /* A candidate of another ELF class is passed over, and the search goes on. */
 static void other_class_is_passed_over(void **state)
 {
 	struct world *w = *state;
 
-	put_file(w, "a", "libx.so", &(struct image_spec){.is64 = false});
-	put_file(w, "sys", "libx.so", &(struct image_spec){.is64 = true});
-	put_file(w, "bin", "prog", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libx.so"}, .runpath = "$ORIGIN/../a"});
+	put_file(w, "a", "libx.so", &(struct image_spec){.elf32 = true});
+	put_file(w, "sys", "libx.so", &(struct image_spec){0});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libx.so"},
+				      .runpath = "$ORIGIN/../a"});
 	start(w, "bin/prog");
 	assert_int_equal(loaded_from(w, "sys/libx.so"), 1);
 }
@@ -292,7 +356,7 @@ static void refuses(const struct world *w, const struct object *obj, const char 
 static void dynamic_string_tokens(void **state)
 {
 	struct world *w = *state;
-	struct object *obj = open_file(w, put_file(w, "x/y", "liba.so", &(struct image_spec){.is64 = true}));
+	struct object *obj = open_file(w, put_file(w, "x/y", "liba.so", &(struct image_spec){0}));
 	char want[PATH_MAX], small[8];
 
 	snprintf(want, sizeof(want), "%s/x/y/../lib", w->root);
@@ -323,9 +387,11 @@ static void unknown_token_entry_is_skipped(void **state)
 {
 	struct world *w = *state;
 
-	put_file(w, "a", "libx.so", &(struct image_spec){.is64 = true});
-	put_file(w, "bin", "prog", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"libx.so"}, .runpath = "$PREFIX/lib:$ORIGIN/../a"});
+	put_file(w, "a", "libx.so", &(struct image_spec){0});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"libx.so"},
+				      .runpath = "$PREFIX/lib:$ORIGIN/../a"});
 	start(w, "bin/prog");
 	assert_int_equal(loaded_from(w, "a/libx.so"), 1);
 }
@@ -343,10 +409,10 @@ static void soname_and_inode_reuse(void **state)
 	char alias[PATH_MAX];
 	int plugin;
 
-	put_file(w, "lib", "libhost.so", &(struct image_spec){.is64 = true,
-		.soname = "libhost.so.1"});
-	put_file(w, "plugins", "p.so", &(struct image_spec){.is64 = true,
-		.needed = {"libhost.so.1", "libhost-alias.so"}, .runpath = "$ORIGIN/../lib"});
+	put_file(w, "lib", "libhost.so", &(struct image_spec){.soname = "libhost.so.1"});
+	put_file(w, "plugins", "p.so",
+		 &(struct image_spec){.needed = {"libhost.so.1", "libhost-alias.so"},
+				      .runpath = "$ORIGIN/../lib"});
 	snprintf(alias, sizeof(alias), "%s/lib/libhost-alias.so", w->root);
 	assert_int_equal(symlink("libhost.so", alias), 0);
 	start(w, "lib/libhost.so");
@@ -372,18 +438,20 @@ static void breadth_first_global_scope(void **state)
 	struct binding b;
 	int plugin;
 
-	put_file(w, "sys", "liba.so", &(struct image_spec){.is64 = true, .needed = {"libc2.so"}});
-	put_file(w, "sys", "libb.so", &(struct image_spec){.is64 = true, .needed = {"libd.so"},
-		.syms = {{.name = "malloc"}}});
-	put_file(w, "sys", "libc2.so", &(struct image_spec){.is64 = true,
-		.syms = {{.name = "malloc"}, {.name = "g"}}});
-	put_file(w, "sys", "libd.so", &(struct image_spec){.is64 = true});
-	put_file(w, "bin", "prog", &(struct image_spec){.is64 = true, .type = ET_EXEC,
-		.needed = {"liba.so", "libb.so"}, .syms = {{.name = "malloc", .undefined = true}}});
-	put_file(w, "plugins", "p.so", &(struct image_spec){.is64 = true, .needed = {"libp.so"},
-		.runpath = "$ORIGIN"});
-	put_file(w, "plugins", "libp.so", &(struct image_spec){.is64 = true,
-		.syms = {{.name = "g"}, {.name = "only_here"}}});
+	put_file(w, "sys", "liba.so", &(struct image_spec){.needed = {"libc2.so"}});
+	put_file(w, "sys", "libb.so",
+		 &(struct image_spec){.needed = {"libd.so"}, .syms = {{.name = "malloc"}}});
+	put_file(w, "sys", "libc2.so",
+		 &(struct image_spec){.syms = {{.name = "malloc"}, {.name = "g"}}});
+	put_file(w, "sys", "libd.so", &(struct image_spec){0});
+	put_file(w, "bin", "prog",
+		 &(struct image_spec){.type = ET_EXEC,
+				      .needed = {"liba.so", "libb.so"},
+				      .syms = {{.name = "malloc", .undefined = true}}});
+	put_file(w, "plugins", "p.so",
+		 &(struct image_spec){.needed = {"libp.so"}, .runpath = "$ORIGIN"});
+	put_file(w, "plugins", "libp.so",
+		 &(struct image_spec){.syms = {{.name = "g"}, {.name = "only_here"}}});
 	start(w, "bin/prog");
 	assert_int_equal(w->p.n_startup, 5);
 	assert_int_equal(loaded_from(w, "sys/liba.so"), 1);
@@ -410,13 +478,17 @@ static void breadth_first_global_scope(void **state)
 static struct binding bind_f(struct world *w, bool versioned, bool ref_hidden,
 			     const struct image_spec *def)
 {
-	struct image_spec prog = {.is64 = true, .type = ET_EXEC, .needed = {"libdef.so"},
-		.syms = {{.name = "f", .undefined = true, .versym = versioned ? 2 : 1}}};
+	struct image_spec prog = {.type = ET_EXEC,
+				  .needed = {"libdef.so"},
+				  .syms = {{.name = "f",
+					    .undefined = true,
+					    .versym = versioned ? 2 : 1}}};
 	const struct elf_version *ver;
 	struct object *obj;
 
 	if (versioned)
-		prog.versions[0] = (struct image_version){"V1", ref_hidden ? 0x8002 : 2, "libdef.so"};
+		prog.versions[0] =
+			(struct image_version){"V1", ref_hidden ? 0x8002 : 2, "libdef.so"};
 	put_file(w, "sys", "libdef.so", def);
 	put_file(w, "bin", "prog", &prog);
 	process_free(&w->p);
@@ -440,35 +512,42 @@ static void check_match_versions(void **state)
 {
 	struct world *w = *state;
 	/* libdef.so: f with no version information at all */
-	struct image_spec plain = {.is64 = true, .soname = "libdef.so", .syms = {{.name = "f"}}};
+	struct image_spec plain = {.soname = "libdef.so", .syms = {{.name = "f"}}};
 	/* f@@V1, the default version */
-	struct image_spec v1 = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 2}}, .versions = {{"V1", 2, NULL}}};
+	struct image_spec v1 = {.soname = "libdef.so",
+				.syms = {{.name = "f", .versym = 2}},
+				.versions = {{"V1", 2, NULL}}};
 	/* f@@V2 only */
-	struct image_spec v2 = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 2}}, .versions = {{"V2", 2, NULL}}};
+	struct image_spec v2 = {.soname = "libdef.so",
+				.syms = {{.name = "f", .versym = 2}},
+				.versions = {{"V2", 2, NULL}}};
 	/* f@V1, hidden, at index 2: the oldest version */
-	struct image_spec oldest_hidden = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 0x8002}}, .versions = {{"V1", 2, NULL}}};
+	struct image_spec oldest_hidden = {.soname = "libdef.so",
+					   .syms = {{.name = "f", .versym = 0x8002}},
+					   .versions = {{"V1", 2, NULL}}};
 	/* V1 and V2 defined; f@@V2 only (index 3) */
-	struct image_spec newer_only = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 3}}, .versions = {{"V1", 2, NULL}, {"V2", 3, NULL}}};
+	struct image_spec newer_only = {.soname = "libdef.so",
+					.syms = {{.name = "f", .versym = 3}},
+					.versions = {{"V1", 2, NULL}, {"V2", 3, NULL}}};
 	/* V1 and V2 defined; f@V2 only, hidden */
-	struct image_spec newer_hidden = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 0x8003}},
-		.versions = {{"V1", 2, NULL}, {"V2", 3, NULL}}};
+	struct image_spec newer_hidden = {.soname = "libdef.so",
+					  .syms = {{.name = "f", .versym = 0x8003}},
+					  .versions = {{"V1", 2, NULL}, {"V2", 3, NULL}}};
 	/* f@V2 and f@V3, neither hidden, neither at index 2 */
-	struct image_spec two_newer = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 3}, {.name = "f", .versym = 4}},
-		.versions = {{"V1", 2, NULL}, {"V2", 3, NULL}, {"V3", 4, NULL}}};
+	struct image_spec two_newer =
+		{.soname = "libdef.so",
+		 .syms = {{.name = "f", .versym = 3}, {.name = "f", .versym = 4}},
+		 .versions = {{"V1", 2, NULL}, {"V2", 3, NULL}, {"V3", 4, NULL}}};
 	/* f@@V2 and f@V1 (hidden): symbol 1 and symbol 2 */
-	struct image_spec two = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 3}, {.name = "f", .versym = 0x8002}},
-		.versions = {{"V1", 2, NULL}, {"V2", 3, NULL}}};
+	struct image_spec two = {.soname = "libdef.so",
+				 .syms = {{.name = "f", .versym = 3},
+					  {.name = "f", .versym = 0x8002}},
+				 .versions = {{"V1", 2, NULL}, {"V2", 3, NULL}}};
 	/* f at the base version (index 1): a versioned file, an unversioned
 	 * symbol */
-	struct image_spec base = {.is64 = true, .soname = "libdef.so",
-		.syms = {{.name = "f", .versym = 1}}, .versions = {{"V1", 2, NULL}}};
+	struct image_spec base = {.soname = "libdef.so",
+				  .syms = {{.name = "f", .versym = 1}},
+				  .versions = {{"V1", 2, NULL}}};
 
 	/* Without version information in the definition, anything goes. */
 	assert_int_equal(bind_f(w, true, false, &plain).def, 1);
@@ -509,6 +588,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dlopen_uses_the_callers_rpath, setup, teardown),
 		cmocka_unit_test_setup_teardown(dlopen_uses_the_executables_rpath, setup, teardown),
 		cmocka_unit_test_setup_teardown(nodeflib_skips_system_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(cache_before_system_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_class_is_passed_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(dynamic_string_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_token_entry_is_skipped, setup, teardown),

@@ -32,7 +32,7 @@ static char dir[] = "/tmp/plugkit-elfread-XXXXXX";
 static void build(struct image *im, bool is64, bool big)
 {
 	image_build(im, &(struct image_spec){
-		.is64 = is64, .big = big,
+		.elf32 = !is64, .big = big,
 		.needed = {"libfoo.so.1", "libc.so.6"},
 		.soname = "libme.so.2", .runpath = "$ORIGIN/../lib",
 		.flags = DF_STATIC_TLS, .tls_memsz = 4096,

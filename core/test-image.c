@@ -65,12 +65,13 @@ static size_t align8(size_t off)
 
 void image_build(struct image *im, const struct image_spec *spec)
 {
-	bool is64 = spec->is64;
+	bool is64 = !spec->elf32;
 	size_t ehsize = is64 ? 64 : 52, phentsize = is64 ? 56 : 32, dynent = is64 ? 16 : 8;
 	size_t symsize = is64 ? 24 : 16;
 	struct dyn_entry dyn[32];
 	struct strings st = {.len = 1};
-	uint32_t sym_name[IMAGE_MAX_SYMS], ver_name[IMAGE_MAX_VERSIONS], ver_file[IMAGE_MAX_VERSIONS];
+	uint32_t sym_name[IMAGE_MAX_SYMS], ver_name[IMAGE_MAX_VERSIONS],
+		ver_file[IMAGE_MAX_VERSIONS];
 	size_t ndyn = 0, nsyms = 0, ndef = 0, nneed = 0, nph = spec->tls_memsz ? 4 : 3;
 	size_t symoff, versym_off = 0, verdef_off = 0, verneed_off = 0, off;
 	uint32_t soname = 0, base_name;
@@ -145,7 +146,8 @@ void image_build(struct image *im, const struct image_spec *spec)
 	for (size_t i = 0; i < nsyms; i++) {
 		const struct image_sym *s = &spec->syms[i];
 		size_t o = symoff + (i + 1) * symsize;
-		uint8_t info = ELF64_ST_INFO(s->bind ? s->bind : STB_GLOBAL, s->type ? s->type : STT_FUNC);
+		uint8_t info =
+			ELF64_ST_INFO(s->bind ? s->bind : STB_GLOBAL, s->type ? s->type : STT_FUNC);
 		uint16_t shndx = s->undefined ? SHN_UNDEF : 1;
 		uint64_t value = s->undefined ? 0 : 0x100 + 0x10 * i;
 
@@ -246,7 +248,10 @@ void image_build(struct image *im, const struct image_spec *spec)
 	}
 
 	/* Program headers: type, flags, offset (= address), filesz, memsz. */
-	struct { uint32_t type, flags; uint64_t off, size, memsz; } ph[4] = {
+	struct {
+		uint32_t type, flags;
+		uint64_t off, size, memsz;
+	} ph[4] = {
 		{PT_LOAD, PF_R | PF_X, 0, im->size, im->size},
 		{PT_DYNAMIC, PF_R | PF_W, im->dynoff, ndyn * dynent, ndyn * dynent},
 		{PT_GNU_STACK, PF_R | PF_W, 0, 0, 0},

@@ -18,9 +18,9 @@
 /* One dynamic symbol (index 0, the null symbol, is implicit). */
 struct image_sym {
 	const char *name;
-	bool undefined;         /* else defined in section 1 at a non-zero address */
-	uint8_t bind, type;     /* 0, 0: STB_GLOBAL, STT_FUNC */
-	uint16_t versym;        /* its .gnu.version entry (0x8000: hidden) */
+	bool undefined;     /* else defined in section 1 at a non-zero address */
+	uint8_t bind, type; /* 0, 0: STB_GLOBAL, STT_FUNC */
+	uint16_t versym;    /* its .gnu.version entry (0x8000: hidden) */
 };
 
 /* A version: defined here (file NULL: DT_VERDEF) or needed from file
@@ -33,12 +33,12 @@ struct image_version {
 };
 
 struct image_spec {
-	bool is64, big;
-	uint16_t type;          /* 0: ET_DYN */
+	bool elf32, big; /* ELF64 little-endian unless asked */
+	uint16_t type;   /* 0: ET_DYN */
 	const char *needed[IMAGE_MAX_NEEDED];
 	const char *soname, *rpath, *runpath;
 	uint64_t flags, flags_1;
-	uint64_t tls_memsz;     /* a PT_TLS of this size, when not 0 */
+	uint64_t tls_memsz; /* a PT_TLS of this size, when not 0 */
 	struct image_sym syms[IMAGE_MAX_SYMS];
 	struct image_version versions[IMAGE_MAX_VERSIONS];
 };

@@ -98,8 +98,9 @@ static void docs_state_every_rule(void **state)
 			char *want = normalise(texts[k], strlen(texts[k]));
 
 			if (!strstr(section, want))
-				fail_msg("%s, section %s, does not say what core/rules.c does:\n  %s",
-					 docs_path, c->id, want);
+				fail_msg(
+					"%s, section %s, does not say what core/rules.c does:\n  %s",
+					docs_path, c->id, want);
 			free(want);
 		}
 		free(section);
@@ -117,7 +118,8 @@ static void docs_have_no_other_check(void **state)
 
 		assert_int_equal(sscanf(h, "\n### %63s", id), 1);
 		if (!rule_by_id(id))
-			fail_msg("%s: section \"### %s\" is no rule in core/rules.c", docs_path, id);
+			fail_msg("%s: section \"### %s\" is no rule in core/rules.c", docs_path,
+				 id);
 	}
 	free(docs);
 }

@@ -24,9 +24,11 @@ def check_ids(plugkit):
 def failed_by(test):
     """The ids a check-* test expects to fail or warn, or None."""
     cmd = test["cmd"]
-    if not test["name"].startswith("check-") or not cmd[0].endswith("expect-check.py"):
+    # The script itself, or an interpreter Meson put before it.
+    script = [i for i, arg in enumerate(cmd[:2]) if arg.endswith("expect-check.py")]
+    if not test["name"].startswith("check-") or not script:
         return None
-    args = cmd[1:]
+    args = cmd[script[0] + 1:]
     ids = set() if args[0] == "none" else set(args[0].split(","))
     args = args[1:]
     while args[0] in ("--waived", "--warned"):

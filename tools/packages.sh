@@ -30,13 +30,15 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 	libcmocka-dev patchelf)
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
-# libFuzzer runtime for the fuzz smoke run, GNU time for the complexity
-# bombs' peak memory.
-test_packages=(valgrind clang libclang-rt-14-dev time)
+# libFuzzer runtime for the fuzz smoke run, clang-format for
+# tools/format-check; g++, git and lld for the end-to-end tests (C++
+# plugins, plugkit as a subproject fetched by git, plugins linked by lld);
+# GNU time for the complexity bombs' peak memory.
+test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld time)
 
-# What bench/ needs beyond the build: callgrind, and scanelf (pax-utils) as
-# the peer of plugkit scan.
-bench_packages=(valgrind pax-utils)
+# What bench/ needs beyond the build: callgrind, scanelf (pax-utils) as the
+# peer of plugkit scan, GNU time for peak memory.
+bench_packages=(valgrind pax-utils time)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).
