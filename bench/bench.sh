@@ -7,7 +7,10 @@
 #      peak RSS.
 #   2. `plugkit check` on the example host with 1 to 5000 plugins
 #      (instructions per further plugin), and with a 20k-entry ld.so.cache.
-#   3. plugkit_open beside dlopen + dlsym (bench/open-bench.c).
+#   3. plugkit_open beside dlopen + dlsym (bench/open-bench.c, its own
+#      interleaved pairs and callgrind counts): a fresh process's first
+#      plugin, the first open of 1000 distinct plugins, reopening one, and
+#      1000 in rotation.
 #   4. Plugin TLS: instructions per access in each model, and the BZ #31372
 #      corruption test under the system allocator, jemalloc and mimalloc.
 #
