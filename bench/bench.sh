@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# plugkit's benchmarks, each run side by side with its peer in one go and
-# reported as a ratio (docs/benchmarks.md has the last figures).  Nothing
-# here asserts a time: machines are noisy.  Instruction counts come from
-# callgrind, which gives the same figure on every run.
+# plugkit's benchmarks, each beside its peer in one run, written to
+# docs/benchmarks.md (bench/run.py does the measuring and says how).
 #
-#   1. `plugkit check` on the example host plus 50 plugins, against the
-#      same command on one plugin (what the other 49 cost).
-#   2. The ELF reader over a whole library directory: `plugkit scan -R`
-#      beside `scanelf -R` from pax-utils, printing the same fields (plugkit
-#      also reads every dynamic symbol, version and relocation on the way).
-#   3. plugkit_open against plain dlopen + dlsym on the example plugin:
-#      a fresh process's first plugin, the first open of 1000 distinct
-#      plugins, reopening one, and 1000 in rotation (bench/open-bench.c).
+#   1. `plugkit scan -R LIBDIR` beside `scanelf -R -q -F '%F %S %n %r %t %e'`
+#      (pax-utils): interleaved wall time, callgrind instructions of both,
+#      peak RSS.
+#   2. `plugkit check` on the example host with 1 to 5000 plugins
+#      (instructions per further plugin), and with a 20k-entry ld.so.cache.
+#   3. plugkit_open beside dlopen + dlsym (bench/open-bench.c, its own
+#      interleaved pairs and callgrind counts): a fresh process's first
+#      plugin, the first open of 1000 distinct plugins, reopening one, and
+#      1000 in rotation.
+# Plugin TLS has a bench of its own, bench/tls.sh (docs/tls.md).
 #
 # usage: bench/bench.sh [LIBDIR]   (default /usr/lib/x86_64-linux-gnu)
 set -euo pipefail
@@ -20,49 +20,29 @@ cd "$top"
 . tools/packages.sh
 
 libdir=${1:-/usr/lib/x86_64-linux-gnu}
-ensure_packages "${build_packages[@]}" valgrind hyperfine pax-utils
+ensure_packages "${build_packages[@]}" "${bench_packages[@]}"
 # Its own build directory: a release build, without the test suite.
 setup_build build-bench -Dbuildtype=release -Dtests=false >/dev/null
 meson compile -C build-bench >/dev/null
-meson compile -C build-bench open-bench >/dev/null
-plugkit=build-bench/tools/plugkit/plugkit
+meson compile -C build-bench open-bench no-sandbox >/dev/null
 
-# Beside example-plugin/, so the copies' $ORIGIN/../example-host still
-# reaches the host.
+# A synthetic ld.so.cache of a big system: this machine's entries and 20000
+# made up, compiled into a second build (PLUGKIT_LD_SO_CACHE is the path
+# ldso.c reads; nothing else changes).
+export PLUGKIT_BENCH_CACHE=$top/build-bench-cache/ld.so.cache
+mkdir -p build-bench-cache
+python3 bench/make-cache.py /etc/ld.so.cache "$PLUGKIT_BENCH_CACHE" 20000
+setup_build build-bench-cache -Dbuildtype=release -Dtests=false \
+	"-Dc_args=['-DPLUGKIT_LD_SO_CACHE=\"$PLUGKIT_BENCH_CACHE\"']" >/dev/null
+meson compile -C build-bench-cache tools/plugkit/plugkit >/dev/null
+
+# Copies, not links: each is a file of its own to open and parse.  Beside
+# example-plugin/, so that $ORIGIN/../example-host still reaches the host.
 work=build-bench/bench-plugins
-rm -rf "$work"
 mkdir -p "$work"
-for i in $(seq -w 1 50); do
-	cp build-bench/example-plugin/example.so "$work/plugin-$i.so"
+for i in $(seq -w 1 5000); do
+	[ "$work/plugin-$i.so" -nt build-bench/example-plugin/example.so ] ||
+		cp build-bench/example-plugin/example.so "$work/plugin-$i.so"
 done
-host_args=(--shim build-bench/example-host/example-host --host build-bench/example-host/libexamplehost.so.1
-	--entry examplehost_plugin)
 
-# instructions CMD...: callgrind's total instruction count for CMD.
-instructions() {
-	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
-		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
-}
-
-echo "== plugkit check: example host + 50 plugins"
-hyperfine -N --warmup 3 --runs 30 --style basic -n "check, 1 plugin" -n "check, 50 plugins" \
-	"$plugkit check ${host_args[*]} $work/plugin-01.so" \
-	"$plugkit check ${host_args[*]} $(echo "$work"/*.so)" | grep -Ev '^\s*$'
-one=$(instructions "$plugkit" check "${host_args[@]}" "$work/plugin-01.so")
-fifty=$(instructions "$plugkit" check "${host_args[@]}" "$work"/*.so)
-echo "instructions: 1 plugin $one, 50 plugins $fifty ($(awk -v a="$fifty" -v b="$one" 'BEGIN { printf "%.2f", a / b }')x)"
-
-echo
-echo "== reader over $libdir: plugkit scan -R vs scanelf -R"
-echo "files: $(find "$libdir" -type f | wc -l), ELF read by plugkit: $("$plugkit" scan -R "$libdir" | wc -l)"
-hyperfine -N --warmup 2 --runs 15 --style basic -n "scanelf -R" -n "plugkit scan -R" \
-	"scanelf -R -q -F '%F %S %n %r %t %e' $libdir" \
-	"$plugkit scan -R $libdir" | grep -Ev '^\s*$'
-# scanelf locks itself in a seccomp sandbox that kills it under valgrind
-# (SIGSYS), so this pair has wall-clock ratios only; plugkit's own count:
-echo "instructions: plugkit $(instructions "$plugkit" scan -R "$libdir") (scanelf: not measurable under valgrind)"
-
-echo
-echo "== plugkit_open vs dlopen + dlsym, example plugin: cold, first open, reopen, 1000 in rotation"
-# Interleaved pairs and callgrind counts, side by side (bench/open-bench.c).
-build-bench/bench/open-bench --pairs 9 --plugins 1000 "$(pwd)/build-bench/example-plugin/example.so"
+python3 bench/run.py build-bench build-bench-cache "$libdir" docs/benchmarks.md

@@ -51,13 +51,13 @@ static bool is_late(const struct context *ctx, const struct target *t, size_t i)
 
 
 
-static bool exports_symbol(struct object *obj, const char *name)
+static bool exports_symbol(const struct object *obj, const char *name)
 {
-	const int *idx;
-	size_t n = elf_dynsym_lookup(&obj->elf, name, &idx);
+	struct elf_lookup it;
 
-	for (size_t k = 0; k < n; k++)
-		if (elf_sym_defined(&obj->elf.dynsym[idx[k]]) && obj->elf.dynsym[idx[k]].bind != STB_LOCAL)
+	for (long i = elf_lookup_first(&obj->elf, name, ELF_LOOKUP_DEFINED, &it); i >= 0;
+	     i = elf_lookup_next(&obj->elf, &it))
+		if (elf_sym_defined(&obj->elf.dynsym[i]) && obj->elf.dynsym[i].bind != STB_LOCAL)
 			return true;
 	return false;
 }
@@ -177,11 +177,11 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 			continue;
 		for (const char *const *const *list = allocator_lists; *list; list++)
 			for (const char *const *name = *list; *name; name++) {
-				const int *idx;
-				size_t n = elf_dynsym_lookup(&l->obj->elf, *name, &idx);
+				struct elf_lookup it;
 
-				for (size_t k = 0; k < n; k++) {
-					const struct elf_sym *s = &l->obj->elf.dynsym[idx[k]];
+				for (long k = elf_lookup_first(&l->obj->elf, *name, ELF_LOOKUP_ALL, &it); k >= 0;
+				     k = elf_lookup_next(&l->obj->elf, &it)) {
+					const struct elf_sym *s = &l->obj->elf.dynsym[k];
 					const struct elf_version *ver;
 					struct binding b;
 					char vs[128], full[256];
@@ -585,7 +585,7 @@ static const struct check_def table[] = {
 static void run_one(const struct context *ctx, const struct check_def *d, const struct target *t,
 		    struct report *r)
 {
-	struct verdict v = {0};
+	struct verdict v = {.skip_notes = r->skip_pass_notes};
 
 	if ((d->needs & NEEDS_SHIM) && !ctx->shim)
 		verdict_skip(&v, "needs --shim");

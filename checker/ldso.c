@@ -52,41 +52,98 @@ static char *dup_string(struct ldso *ld, const char *s)
 /*
  * ld.so.cache, new format ("glibc-ld.so.cache1.1"): a 48-byte header, then
  * nlibs 24-byte entries {flags, key, value, osversion, hwcap} whose key and
- * value are offsets from the start of the file.  A missing or unreadable
- * cache only means ld.so would fall through to the system directories.
+ * value are offsets from the start of the file.  Read once and used in
+ * place: an entry's strings are checked when a search reaches it.  A
+ * missing or unreadable cache only means ld.so would fall through to the
+ * system directories.
  */
+enum { CACHE_HEADER = 48, CACHE_ENTRY = 24 };
+
 static void read_cache(struct ldso *ld)
 {
 	static const char magic[] = "glibc-ld.so.cache1.1";
-	struct mapped f;
 	char err[PATH_MAX + 64];
 	uint32_t nlibs;
 
-	if (!ld->cache_path || map_file(ld->cache_path, &f, err, sizeof(err)) != 0)
+	if (!ld->cache_path || map_file(ld->cache_path, &ld->cache, err, sizeof(err)) != 0)
 		return;
-	if (f.size < 48 || memcmp(f.data, magic, sizeof(magic) - 1) != 0)
-		goto out;
-	memcpy(&nlibs, f.data + 20, 4);
-	if (nlibs > (f.size - 48) / 24)
-		goto out;
-	ld->cache_names = grow(ld, NULL, nlibs * sizeof(char *));
-	ld->cache_paths = grow(ld, NULL, nlibs * sizeof(char *));
-	for (uint32_t i = 0; i < nlibs && !ld->out_of_memory; i++) {
-		const unsigned char *e = f.data + 48 + (size_t)i * 24;
-		uint32_t key, value;
+	if (ld->cache.size < CACHE_HEADER || memcmp(ld->cache.data, magic, sizeof(magic) - 1) != 0)
+		return;
+	memcpy(&nlibs, ld->cache.data + 20, 4);
+	if (nlibs <= (ld->cache.size - CACHE_HEADER) / CACHE_ENTRY)
+		ld->n_cache = nlibs;
+}
 
-		memcpy(&key, e + 4, 4);
-		memcpy(&value, e + 8, 4);
-		if (key >= f.size || value >= f.size || !memchr(f.data + key, '\0', f.size - key) ||
-		    !memchr(f.data + value, '\0', f.size - value))
-			continue;
-		ld->cache_names[ld->n_cache] = dup_string(ld, (const char *)f.data + key);
-		ld->cache_paths[ld->n_cache] = dup_string(ld, (const char *)f.data + value);
-		/* Counted even half made, so that ldso_free frees both. */
-		ld->n_cache++;
+/* Entry i's key (0) or value (1) string, or NULL when it does not end in
+ * the file. */
+static const char *cache_string(const struct ldso *ld, uint32_t i, int which)
+{
+	uint32_t off;
+
+	memcpy(&off, ld->cache.data + CACHE_HEADER + (size_t)i * CACHE_ENTRY + 4 + 4 * which, 4);
+	if (off >= ld->cache.size || !memchr(ld->cache.data + off, '\0', ld->cache.size - off))
+		return NULL;
+	return (const char *)ld->cache.data + off;
+}
+
+/* glibc's _dl_cache_libcmp: runs of digits compare as numbers, so that
+ * libfoo.so.10 sorts after libfoo.so.9; ldconfig sorts by it. */
+static int cache_libcmp(const char *p1, const char *p2)
+{
+	while (*p1) {
+		if (*p1 >= '0' && *p1 <= '9') {
+			long v1 = 0, v2 = 0;
+
+			if (!(*p2 >= '0' && *p2 <= '9'))
+				return 1;
+			while (*p1 >= '0' && *p1 <= '9' && v1 < 100000000)
+				v1 = v1 * 10 + *p1++ - '0';
+			while (*p2 >= '0' && *p2 <= '9' && v2 < 100000000)
+				v2 = v2 * 10 + *p2++ - '0';
+			if (v1 != v2)
+				return v1 < v2 ? -1 : 1;
+		} else if (*p2 >= '0' && *p2 <= '9') {
+			return -1;
+		} else if (*p1 != *p2) {
+			return (unsigned char)*p1 - (unsigned char)*p2;
+		} else {
+			p1++;
+			p2++;
+		}
 	}
-out:
-	unmap_file(&f);
+	return -(unsigned char)*p2;
+}
+
+/*
+ * The cache entries named name, as dl-cache.c's search finds them: a binary
+ * search over entries ldconfig sorted in descending order, then back to the
+ * first of the equal names.  Returns the first index (-1 for none); the
+ * caller walks on while the name stays equal.
+ */
+static long cache_first(const struct ldso *ld, const char *name)
+{
+	long left = 0, right = (long)ld->n_cache - 1;
+
+	while (left <= right) {
+		long middle = left + (right - left) / 2;
+		const char *key = cache_string(ld, (uint32_t)middle, 0);
+		int cmp;
+
+		if (!key)
+			return -1;
+		cmp = cache_libcmp(name, key);
+		if (cmp == 0) {
+			while (middle > 0 && (key = cache_string(ld, (uint32_t)middle - 1, 0)) &&
+			       cache_libcmp(name, key) == 0)
+				middle--;
+			return middle;
+		}
+		if (cmp < 0)
+			left = middle + 1;
+		else
+			right = middle - 1;
+	}
+	return -1;
 }
 
 int ldso_init_with(struct ldso *ld, const char *cache_path, const char *const *system_dirs)
@@ -116,13 +173,12 @@ void ldso_free(struct ldso *ld)
 		free(ld->objects[i]->origin);
 		free(ld->objects[i]);
 	}
-	for (size_t i = 0; i < ld->n_cache; i++) {
-		free(ld->cache_names[i]);
-		free(ld->cache_paths[i]);
-	}
+	for (size_t i = 0; i < ld->by_name.cap; i++)
+		free(ld->by_name.slots[i].name);
 	free(ld->objects);
-	free(ld->cache_names);
-	free(ld->cache_paths);
+	free(ld->by_id.slots);
+	free(ld->by_name.slots);
+	unmap_file(&ld->cache);
 	memset(ld, 0, sizeof(*ld));
 }
 
@@ -144,36 +200,127 @@ static char *origin_of(const char *path)
 	return abs;
 }
 
+/* FNV-1a over bytes: the two indexes' hash. */
+static size_t fnv(const void *p, size_t n, size_t h)
+{
+	for (const unsigned char *b = p; n--; b++)
+		h = (h ^ *b) * 0x100000001b3u;
+	return h;
+}
+
+static size_t id_slot(const struct object_index *x, dev_t dev, ino_t ino)
+{
+	size_t h = fnv(&ino, sizeof(ino), fnv(&dev, sizeof(dev), 0xcbf29ce484222325u));
+
+	for (h &= x->cap - 1; x->slots[h]; h = (h + 1) & (x->cap - 1))
+		if (x->slots[h]->elf.dev == dev && x->slots[h]->elf.ino == ino)
+			break;
+	return h;
+}
+
+static size_t name_slot(const struct name_index *x, const char *name)
+{
+	size_t h = fnv(name, strlen(name), 0xcbf29ce484222325u);
+
+	for (h &= x->cap - 1; x->slots[h].name; h = (h + 1) & (x->cap - 1))
+		if (strcmp(x->slots[h].name, name) == 0)
+			break;
+	return h;
+}
+
+/* Both indexes are kept at most half full; growing rehashes. */
+static bool index_object(struct ldso *ld, struct object_index *x, struct object *obj)
+{
+	if (2 * (x->n + 1) > x->cap) {
+		struct object_index bigger = {.cap = x->cap ? 2 * x->cap : 64};
+
+		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots)))) {
+			ld->out_of_memory = true;
+			return false;
+		}
+		for (size_t i = 0; i < x->cap; i++)
+			if (x->slots[i])
+				bigger.slots[id_slot(&bigger, x->slots[i]->elf.dev, x->slots[i]->elf.ino)] =
+					x->slots[i];
+		bigger.n = x->n;
+		free(x->slots);
+		*x = bigger;
+	}
+	x->slots[id_slot(x, obj->elf.dev, obj->elf.ino)] = obj;
+	x->n++;
+	return true;
+}
+
+static void index_name(struct ldso *ld, struct name_index *x, const char *name, struct object *obj)
+{
+	size_t h;
+
+	if (2 * (x->n + 1) > x->cap) {
+		struct name_index bigger = {.cap = x->cap ? 2 * x->cap : 64};
+
+		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots)))) {
+			ld->out_of_memory = true;
+			return;
+		}
+		for (size_t i = 0; i < x->cap; i++)
+			if (x->slots[i].name)
+				bigger.slots[name_slot(&bigger, x->slots[i].name)] = x->slots[i];
+		bigger.n = x->n;
+		free(x->slots);
+		*x = bigger;
+	}
+	h = name_slot(x, name);
+	if (!x->slots[h].name && (x->slots[h].name = dup_string(ld, name))) {
+		x->slots[h].obj = obj;
+		x->n++;
+	}
+}
+
 struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t errlen)
 {
 	struct object *obj = NULL, **objects;
 	struct stat st;
+	size_t h;
 
+	/* A name already opened is that file again (the checker's files do
+	 * not change while it runs). */
+	if (ld->by_name.cap && ld->by_name.slots[h = name_slot(&ld->by_name, path)].name)
+		return ld->by_name.slots[h].obj;
 	/* One parse per file, whatever name reaches it: ld.so too compares
 	 * device and inode before loading a file a second time. */
-	if (stat(path, &st) == 0)
-		for (size_t i = 0; i < ld->n_objects; i++)
-			if (ld->objects[i]->elf.dev == st.st_dev && ld->objects[i]->elf.ino == st.st_ino)
-				return ld->objects[i];
-	if (!(obj = grow(ld, NULL, sizeof(*obj))) ||
-	    !(objects = grow(ld, ld->objects, (ld->n_objects + 1) * sizeof(*ld->objects)))) {
-		free(obj);
+	if (ld->by_id.cap && stat(path, &st) == 0 &&
+	    (obj = ld->by_id.slots[id_slot(&ld->by_id, st.st_dev, st.st_ino)])) {
+		index_name(ld, &ld->by_name, path, obj);
+		return obj;
+	}
+	if (ld->n_objects == ld->cap_objects) {
+		size_t cap = ld->cap_objects ? 2 * ld->cap_objects : 64;
+
+		if (!(objects = grow(ld, ld->objects, cap * sizeof(*ld->objects)))) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			return NULL;
+		}
+		ld->objects = objects;
+		ld->cap_objects = cap;
+	}
+	if (!(obj = grow(ld, NULL, sizeof(*obj)))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
-	ld->objects = objects;
 	if (elf_open(path, &obj->elf, err, errlen) != 0) {
 		free(obj);
 		return NULL;
 	}
-	if (!(obj->origin = origin_of(path))) {
+	if (!(obj->origin = origin_of(path)) || !index_object(ld, &ld->by_id, obj)) {
 		ld->out_of_memory = true;
+		free(obj->origin);
 		elf_close(&obj->elf);
 		free(obj);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 	ld->objects[ld->n_objects++] = obj;
+	index_name(ld, &ld->by_name, path, obj);
 	return obj;
 }
 
@@ -310,10 +457,14 @@ static struct object *search(struct ldso *ld, const struct process *p, int reque
 		return obj;
 	if (req->elf.flags_1 & DF_1_NODEFLIB)
 		return NULL;
-	for (size_t i = 0; i < ld->n_cache; i++)
-		if (strcmp(ld->cache_names[i], name) == 0 &&
-		    (obj = try_file(ld, req, ld->cache_paths[i])))
+	for (long i = cache_first(ld, name); i >= 0 && (size_t)i < ld->n_cache; i++) {
+		const char *key = cache_string(ld, (uint32_t)i, 0), *value;
+
+		if (!key || cache_libcmp(name, key) != 0)
+			break;
+		if ((value = cache_string(ld, (uint32_t)i, 1)) && (obj = try_file(ld, req, value)))
 			return obj;
+	}
 	if (ld->cache_path)
 		note_searched(ld, searched, ld->cache_path);
 	for (const char *const *d = ld->system_dirs; *d; d++) {
@@ -488,22 +639,22 @@ static bool usable_definition(const struct elf_sym *s)
  * check_match(), for one object: the entry of name it gives to a reference
  * asking for ver (NULL: unversioned), or -1.
  */
-static long match_in(struct object *obj, const char *name, const struct elf_version *ver)
+static long match_in(const struct object *obj, const char *name, const struct elf_version *ver)
 {
-	const int *idx;
-	size_t n = elf_dynsym_lookup(&obj->elf, name, &idx);
+	struct elf_lookup it;
 	long candidate = -1;
 	unsigned candidates = 0;
 
-	for (size_t k = 0; k < n; k++) {
-		const struct elf_sym *s = &obj->elf.dynsym[idx[k]];
+	for (long k = elf_lookup_first(&obj->elf, name, ELF_LOOKUP_DEFINED, &it); k >= 0;
+	     k = elf_lookup_next(&obj->elf, &it)) {
+		const struct elf_sym *s = &obj->elf.dynsym[k];
 		uint16_t ndx = s->versym & 0x7fff;
 		const struct elf_version *dv;
 
 		if (!usable_definition(s))
 			continue;
 		if (!obj->elf.has_versym)
-			return idx[k];
+			return k;
 		dv = elf_version(&obj->elf, ndx);
 		if (dv && dv->base)
 			dv = NULL;
@@ -515,14 +666,14 @@ static long match_in(struct object *obj, const char *name, const struct elf_vers
 
 			if (!same && (ver->hidden || dhash != 0 || (s->versym & 0x8000)))
 				continue;
-			return idx[k];
+			return k;
 		}
 		/* Unversioned reference: indices 0..2 match outright; a later
 		 * default (non-hidden) version only if it is the only one. */
 		if (ndx < 3)
-			return idx[k];
+			return k;
 		if (!(s->versym & 0x8000) && candidates++ == 0)
-			candidate = idx[k];
+			candidate = k;
 	}
 	return candidates == 1 ? candidate : -1;
 }

@@ -40,13 +40,25 @@ struct process {
 	size_t n_unresolved;
 };
 
-/* Files, parsed once each; and ld.so.cache. */
+/* Files, parsed once each, found again by device and inode or by the name
+ * they were opened by (hash tables, so the N-th file costs what the first
+ * did); and ld.so.cache, read once and used in place. */
+struct object_index {
+	struct object **slots;
+	size_t cap, n;
+};
+struct name_index {
+	struct named_object { char *name; struct object *obj; } *slots;
+	size_t cap, n;
+};
 struct ldso {
 	struct object **objects;
-	size_t n_objects;
+	size_t n_objects, cap_objects;
+	struct object_index by_id;
+	struct name_index by_name;
 	const char *cache_path;         /* NULL: no ld.so.cache */
-	char **cache_names, **cache_paths;
-	size_t n_cache;
+	struct mapped cache;            /* the whole file; entries point into it */
+	uint32_t n_cache;
 	const char *lib_dst;            /* what $LIB expands to */
 	char platform_dst[65];          /* what $PLATFORM expands to */
 	const char *const *system_dirs;

@@ -46,7 +46,18 @@ static void raise_to(struct verdict *v, enum status s)
 VERDICT_LINE(verdict_fail, STATUS_FAIL)
 VERDICT_LINE(verdict_warn, STATUS_WARN)
 VERDICT_LINE(verdict_skip, STATUS_SKIP)
-VERDICT_LINE(verdict_note, STATUS_PASS)
+
+void verdict_note(struct verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* A note on a failure explains it and is always kept. */
+	if (v->skip_notes && v->status == STATUS_PASS)
+		return;
+	va_start(ap, fmt);
+	add_line(v, fmt, ap);
+	va_end(ap);
+}
 
 void report_add(struct report *r, const struct check *c, const char *file, struct verdict *v)
 {

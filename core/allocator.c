@@ -237,7 +237,7 @@ static bool collect_symtab_name(const char *name, void *arg)
 	return false;
 }
 
-void allocator_defined_names(struct elf_file *elf, char *buf, size_t len)
+void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 {
 	static const char *const *const lists[] = {
 		allocator_c, allocator_cxx_common, allocator_cxx_lp64, allocator_cxx_ilp32,
@@ -255,11 +255,11 @@ void allocator_defined_names(struct elf_file *elf, char *buf, size_t len)
 	} else {
 		for (const char *const *const *list = lists; *list; list++)
 			for (const char *const *name = *list; *name; name++) {
-				const int *idx;
-				size_t n = elf_dynsym_lookup(elf, *name, &idx);
+				struct elf_lookup it;
 
-				for (size_t k = 0; k < n; k++)
-					if (elf_sym_defined(&elf->dynsym[idx[k]])) {
+				for (long k = elf_lookup_first(elf, *name, ELF_LOOKUP_DEFINED, &it); k >= 0;
+				     k = elf_lookup_next(elf, &it))
+					if (elf_sym_defined(&elf->dynsym[k])) {
 						collect(&c, *name);
 						break;
 					}

@@ -84,6 +84,6 @@ const char *rust_global_allocator_name(unsigned seen);
  * and local ones included, when the file has one), as "a, b, c" in buf;
  * "" when none.  A Rust #[global_allocator] counts as one.
  */
-void allocator_defined_names(struct elf_file *elf, char *buf, size_t len);
+void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
 #include "elfread.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,20 @@
 
 struct reader {
 	struct elf_file *elf;
+	enum elf_parts parts;
 	char *err;
 	size_t errlen;
+	bool changed;           /* a read came up short: the file shrank */
+	int error;              /* errno for the caller: see elf_open */
 	/* Program headers, kept for address translation. */
 	uint64_t phoff;
 	uint16_t phnum, phentsize;
-	/* The dynamic string table. */
+	/* The dynamic string table; terminated: its last byte is a NUL, so
+	 * every string that starts in it ends in it. */
 	uint64_t stroff, strsz;
+	bool str_terminated;
+	/* Version entries read so far, bounded by the file's size. */
+	uint64_t version_entries;
 };
 
 static int fail(struct reader *r, const char *fmt, ...)
@@ -29,6 +37,12 @@ static int fail(struct reader *r, const char *fmt, ...)
 	va_list ap;
 	int n = snprintf(r->err, r->errlen, "%s: ", r->elf->path);
 
+	/* Whatever looked wrong, a short read means the file changed. */
+	if (r->changed) {
+		if (n >= 0 && (size_t)n < r->errlen)
+			snprintf(r->err + n, r->errlen - n, "the file shrank or changed while it was read");
+		return -1;
+	}
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < r->errlen)
 		vsnprintf(r->err + n, r->errlen - n, fmt, ap);
@@ -36,32 +50,54 @@ static int fail(struct reader *r, const char *fmt, ...)
 	return -1;
 }
 
-static bool in_file(const struct elf_file *elf, uint64_t off, uint64_t len)
+/* Whether [off, off + len) lies in the file, without reading it. */
+static bool fits(const struct elf_file *elf, uint64_t off, uint64_t len)
 {
 	return off <= elf->size && len <= elf->size - off;
 }
 
+/* Whether [off, off + len) lies in the file, reading it in when the copy is
+ * sparse: every byte the reader looks at passes through here first. */
+static bool in_file(struct reader *r, uint64_t off, uint64_t len)
+{
+	if (!fits(r->elf, off, len))
+		return false;
+	if (r->elf->src.pages && !map_range(&r->elf->src, off, len)) {
+		r->changed = true;
+		return false;
+	}
+	return true;
+}
+
+/* Byte order by swapping whole words (memcpy is one load): the relocation
+ * walk reads millions of these in a scan of /usr/lib. */
+static bool host_big_endian(void)
+{
+	return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+}
+
 static uint16_t rd16(const struct elf_file *elf, uint64_t off)
 {
-	const unsigned char *p = elf->map + off;
+	uint16_t v;
 
-	return elf->big_endian ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+	memcpy(&v, elf->map + off, 2);
+	return elf->big_endian != host_big_endian() ? __builtin_bswap16(v) : v;
 }
 
 static uint32_t rd32(const struct elf_file *elf, uint64_t off)
 {
-	const unsigned char *p = elf->map + off;
+	uint32_t v;
 
-	if (elf->big_endian)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+	memcpy(&v, elf->map + off, 4);
+	return elf->big_endian != host_big_endian() ? __builtin_bswap32(v) : v;
 }
 
 static uint64_t rd64(const struct elf_file *elf, uint64_t off)
 {
-	uint64_t hi = rd32(elf, off), lo = rd32(elf, off + 4);
+	uint64_t v;
 
-	return elf->big_endian ? hi << 32 | lo : lo << 32 | hi;
+	memcpy(&v, elf->map + off, 8);
+	return elf->big_endian != host_big_endian() ? __builtin_bswap64(v) : v;
 }
 
 /* A word of the file's class: 8 bytes in ELF64, 4 in ELF32. */
@@ -70,15 +106,40 @@ static uint64_t rdword(const struct elf_file *elf, uint64_t off)
 	return elf->is64 ? rd64(elf, off) : rd32(elf, off);
 }
 
-/* A string of the dynamic string table, or NULL when it runs off the table. */
-static const char *dynstr(const struct reader *r, uint64_t off)
+/* The string at off in the table [base, base + size), or NULL when it runs
+ * off the table.  Read a little at a time: a sparse copy reads the string,
+ * not the table. */
+static const char *str_in(struct reader *r, uint64_t base, uint64_t size, uint64_t off)
 {
 	const char *s;
+	uint64_t left, seen = 0, want = 128;
 
-	if (off >= r->strsz)
+	if (off >= size)
 		return NULL;
-	s = (const char *)r->elf->map + r->stroff + off;
-	return memchr(s, '\0', r->strsz - off) ? s : NULL;
+	s = (const char *)r->elf->map + base + off;
+	left = size - off;
+	for (;;) {
+		uint64_t n = want < left ? want : left;
+
+		if (!in_file(r, base + off + seen, n - seen))
+			return NULL;
+		if (memchr(s + seen, '\0', n - seen))
+			return s;
+		if (n == left)
+			return NULL;
+		seen = n;
+		want *= 8;
+	}
+}
+
+/* A string of the dynamic string table, or NULL when it runs off the table. */
+static const char *dynstr(struct reader *r, uint64_t off)
+{
+	/* A whole copy with a terminated table: no string needs a search
+	 * (the check costs one memchr per symbol otherwise). */
+	if (r->str_terminated && !r->elf->src.pages)
+		return off < r->strsz ? (const char *)r->elf->map + r->stroff + off : NULL;
+	return str_in(r, r->stroff, r->strsz, off);
 }
 
 /*
@@ -109,7 +170,7 @@ static bool vaddr_to_off(const struct reader *r, uint64_t vaddr, uint64_t len, u
 		if (len > p_filesz - (vaddr - p_vaddr))
 			return false;
 		*off = p_offset + (vaddr - p_vaddr);
-		return in_file(elf, *off, len);
+		return fits(elf, *off, len);
 	}
 	return false;
 }
@@ -119,8 +180,12 @@ static int read_header(struct reader *r)
 	struct elf_file *elf = r->elf;
 	const unsigned char *id = elf->map;
 
-	if (elf->size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0)
+	if (!in_file(r, 0, elf->size < sizeof(Elf64_Ehdr) ? elf->size : sizeof(Elf64_Ehdr)))
+		return fail(r, "cannot read the ELF header");
+	if (elf->size < SELFMAG || memcmp(id, ELFMAG, SELFMAG) != 0) {
+		r->error = ENOEXEC;
 		return fail(r, "not an ELF file");
+	}
 	if (elf->size < EI_NIDENT)
 		return fail(r, "truncated ELF header (%zu bytes)", elf->size);
 	if (id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64)
@@ -141,20 +206,28 @@ static int read_header(struct reader *r)
 	if (r->phentsize < (elf->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
 		return fail(r, "program header entries of %u bytes are too small", r->phentsize);
 	/* PN_XNUM (0xffff) would put the count in section 0: no loader does. */
-	if (r->phnum == PN_XNUM || !in_file(elf, r->phoff, (uint64_t)r->phnum * r->phentsize))
+	if (r->phnum == PN_XNUM || !in_file(r, r->phoff, (uint64_t)r->phnum * r->phentsize))
 		return fail(r, "program headers (%u at offset %llu) lie outside the file", r->phnum,
 			    (unsigned long long)r->phoff);
 	return 0;
 }
 
-/* PT_DYNAMIC, PT_TLS, PT_GNU_STACK, PT_LOAD flags.  Returns the
- * dynamic section's file range through *dyn_off / *dyn_size. */
+/*
+ * PT_DYNAMIC, PT_TLS, PT_GNU_STACK, PT_GNU_RELRO, PT_LOAD flags.  Returns
+ * the dynamic section's file range through *dyn_off / *dyn_size.
+ *
+ * A PT_LOAD whose bytes are not all in the file is refused: the kernel maps
+ * it anyway, and the first touch of the missing pages (by ld.so applying
+ * relocations, or the plugin's code) kills the process with SIGBUS.  That is
+ * what a truncated copy or a broken link step produces.
+ */
 static int read_program_headers(struct reader *r, uint64_t *dyn_off, uint64_t *dyn_size)
 {
 	struct elf_file *elf = r->elf;
 	bool gnu_stack = false;
 
 	*dyn_off = *dyn_size = 0;
+	elf->stack_flags = elf->relro_flags = -1;
 	for (uint16_t i = 0; i < r->phnum; i++) {
 		uint64_t ph = r->phoff + (uint64_t)i * r->phentsize;
 		uint32_t p_type = rd32(elf, ph);
@@ -165,7 +238,7 @@ static int read_program_headers(struct reader *r, uint64_t *dyn_off, uint64_t *d
 
 		switch (p_type) {
 		case PT_DYNAMIC:
-			if (!in_file(elf, p_offset, p_filesz))
+			if (!fits(elf, p_offset, p_filesz))
 				return fail(r, "PT_DYNAMIC lies outside the file");
 			*dyn_off = p_offset;
 			*dyn_size = p_filesz;
@@ -178,10 +251,21 @@ static int read_program_headers(struct reader *r, uint64_t *dyn_off, uint64_t *d
 		case PT_GNU_STACK:
 			gnu_stack = true;
 			elf->exec_stack = (p_flags & PF_X) != 0;
+			elf->stack_flags = (int)(p_flags & (PF_R | PF_W | PF_X));
+			break;
+		case PT_GNU_RELRO:
+			elf->relro_flags = (int)(p_flags & (PF_R | PF_W | PF_X));
 			break;
 		case PT_LOAD:
+			if (p_filesz && !fits(elf, p_offset, p_filesz))
+				return fail(r, "loadable segment %u (offset %llu, %llu bytes) lies outside the "
+					    "file (%zu bytes): it is truncated, and loading it would die of "
+					    "SIGBUS", i, (unsigned long long)p_offset,
+					    (unsigned long long)p_filesz, elf->size);
 			if ((p_flags & (PF_W | PF_X)) == (PF_W | PF_X))
 				elf->wx_segment = true;
+			if (elf->n_loads < ELF_MAX_LOADS)
+				elf->load_flags[elf->n_loads++] = (uint8_t)(p_flags & (PF_R | PF_W | PF_X));
 			break;
 		}
 	}
@@ -195,6 +279,7 @@ struct dyn {
 	uint64_t strtab, strsz, symtab, syment, hash, gnu_hash;
 	uint64_t versym, verdef, verdefnum, verneed, verneednum;
 	uint64_t rela, relasz, relaent, rel, relsz, relent, jmprel, pltrelsz, pltrel;
+	uint64_t relacount, relcount;
 	uint64_t soname, rpath, runpath;
 	bool has_strtab, has_symtab, has_soname, has_rpath, has_runpath;
 	size_t n_needed;
@@ -210,6 +295,8 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 	memset(d, 0, sizeof(*d));
 	if (count > ELF_MAX_ENTRIES)
 		return fail(r, "absurd dynamic section (%llu entries)", (unsigned long long)count);
+	if (!in_file(r, off, count * entsize))
+		return fail(r, "PT_DYNAMIC lies outside the file");
 	/* First pass: addresses and counts. */
 	for (uint64_t i = 0; i < count; i++) {
 		uint64_t tag = rdword(elf, off + i * entsize);
@@ -233,9 +320,11 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 		case DT_RELA: d->rela = val; break;
 		case DT_RELASZ: d->relasz = val; break;
 		case DT_RELAENT: d->relaent = val; break;
+		case DT_RELACOUNT: d->relacount = val; break;
 		case DT_REL: d->rel = val; break;
 		case DT_RELSZ: d->relsz = val; break;
 		case DT_RELENT: d->relent = val; break;
+		case DT_RELCOUNT: d->relcount = val; break;
 		case DT_JMPREL: d->jmprel = val; break;
 		case DT_PLTRELSZ: d->pltrelsz = val; break;
 		case DT_PLTREL: d->pltrel = val; break;
@@ -258,6 +347,8 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 		return fail(r, "DT_STRTAB (%llu bytes) lies outside the file",
 			    (unsigned long long)d->strsz);
 	r->strsz = d->strsz;
+	r->str_terminated = r->strsz && in_file(r, r->stroff + r->strsz - 1, 1) &&
+			    elf->map[r->stroff + r->strsz - 1] == '\0';
 
 	elf->needed = calloc(d->n_needed ? d->n_needed : 1, sizeof(*elf->needed));
 	if (!elf->needed)
@@ -285,125 +376,247 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 }
 
 /*
- * How many dynamic symbols there are.  The dynamic section does not say:
- * DT_HASH's nchain does; with only DT_GNU_HASH, the highest index reached
- * through its buckets and chains does (as in ld.so's own walk).
+ * Where the file's hash table is and how many dynamic symbols there are.
+ * The dynamic section does not say: DT_HASH's nchain does; with only
+ * DT_GNU_HASH, the highest index reached through its buckets and chains
+ * does (as in ld.so's own walk).  ld.so prefers DT_GNU_HASH.
  */
-static int count_dynsyms(struct reader *r, const struct dyn *d, uint64_t *count)
+static int read_hash(struct reader *r, const struct dyn *d, uint64_t *count)
 {
 	struct elf_file *elf = r->elf;
+	struct elf_hash *h = &elf->hash;
 	uint64_t off;
 
 	*count = 0;
-	if (d->hash) {
-		if (!vaddr_to_off(r, d->hash, 8, &off))
-			return fail(r, "DT_HASH lies outside the file");
-		*count = rd32(elf, off + 4);
-		return 0;
-	}
 	if (d->gnu_hash) {
-		uint32_t nbuckets, symoffset, bloom_size;
-		uint64_t buckets, chains, words = elf->is64 ? 8 : 4, max = 0;
+		uint64_t words = elf->is64 ? 8 : 4, max = 0;
 
-		if (!vaddr_to_off(r, d->gnu_hash, 16, &off))
+		if (!vaddr_to_off(r, d->gnu_hash, 16, &off) || !in_file(r, off, 16))
 			return fail(r, "DT_GNU_HASH lies outside the file");
-		nbuckets = rd32(elf, off);
-		symoffset = rd32(elf, off + 4);
-		bloom_size = rd32(elf, off + 8);
-		buckets = off + 16 + (uint64_t)bloom_size * words;
-		if (nbuckets > ELF_MAX_ENTRIES || bloom_size > ELF_MAX_ENTRIES ||
-		    !in_file(elf, buckets, (uint64_t)nbuckets * 4))
+		h->nbuckets = rd32(elf, off);
+		h->symoffset = rd32(elf, off + 4);
+		h->bloom_size = rd32(elf, off + 8);
+		h->bloom_shift = rd32(elf, off + 12);
+		h->bloom = off + 16;
+		h->buckets = h->bloom + (uint64_t)h->bloom_size * words;
+		if (h->nbuckets > ELF_MAX_ENTRIES || h->bloom_size > ELF_MAX_ENTRIES ||
+		    !in_file(r, h->bloom, (uint64_t)h->bloom_size * words + (uint64_t)h->nbuckets * 4))
 			return fail(r, "DT_GNU_HASH buckets lie outside the file");
-		chains = buckets + (uint64_t)nbuckets * 4;
-		for (uint32_t b = 0; b < nbuckets; b++) {
-			uint32_t i = rd32(elf, buckets + (uint64_t)b * 4);
+		h->chains = h->buckets + (uint64_t)h->nbuckets * 4;
+		h->kind = ELF_HASH_GNU;
+		for (uint32_t b = 0; b < h->nbuckets; b++) {
+			uint32_t i = rd32(elf, h->buckets + (uint64_t)b * 4);
 
 			if (i > max)
 				max = i;
 		}
-		if (max < symoffset) {
-			*count = symoffset;
+		if (max < h->symoffset) {
+			*count = h->end = h->symoffset;
 			return 0;
 		}
 		/* Follow the last chain to its end bit. */
 		for (;;) {
-			uint64_t at = chains + (max - symoffset) * 4;
+			uint64_t at = h->chains + (max - h->symoffset) * 4;
 
-			if (max - symoffset > ELF_MAX_ENTRIES || !in_file(elf, at, 4))
+			if (max - h->symoffset > ELF_MAX_ENTRIES || !in_file(r, at, 4))
 				return fail(r, "DT_GNU_HASH chain runs outside the file");
 			if (rd32(elf, at) & 1)
 				break;
 			max++;
 		}
-		*count = max + 1;
+		*count = h->end = max + 1;
+		return 0;
+	}
+	if (d->hash) {
+		if (!vaddr_to_off(r, d->hash, 8, &off) || !in_file(r, off, 8))
+			return fail(r, "DT_HASH lies outside the file");
+		h->nbuckets = rd32(elf, off);
+		*count = h->end = rd32(elf, off + 4);
+		h->buckets = off + 8;
+		h->chains = h->buckets + (uint64_t)h->nbuckets * 4;
+		if (*count <= ELF_MAX_ENTRIES && h->nbuckets <= ELF_MAX_ENTRIES &&
+		    in_file(r, h->buckets, ((uint64_t)h->nbuckets + *count) * 4))
+			h->kind = ELF_HASH_SYSV;
+	}
+	return 0;
+}
+
+/*
+ * Beyond what a linker builds, a hash table is not used for lookups: a chain
+ * longer than this, chains that share entries or loop, or indices outside
+ * the table would make every lookup a long walk.  Such a file (and one with
+ * no hash table) gets a sorted index instead, so that lookups stay
+ * logarithmic whatever the input.
+ */
+#define ELF_MAX_CHAIN 128
+
+static bool hash_usable(const struct elf_file *elf)
+{
+	const struct elf_hash *h = &elf->hash;
+	uint64_t steps = 0;
+
+	if (h->kind == ELF_HASH_NONE || h->nbuckets == 0 || h->end > elf->n_dynsym)
+		return false;
+	if (h->kind == ELF_HASH_GNU) {
+		/* ld.so masks with bloom_size - 1: a power of two. */
+		if (h->bloom_size == 0 || (h->bloom_size & (h->bloom_size - 1)) || h->symoffset == 0 ||
+		    h->end <= h->symoffset)
+			return false;
+		for (uint32_t b = 0; b < h->nbuckets; b++) {
+			uint64_t i = rd32(elf, h->buckets + (uint64_t)b * 4), len = 0;
+
+			if (i == 0)
+				continue;
+			if (i < h->symoffset)
+				return false;
+			for (;; i++) {
+				if (i >= h->end || ++len > ELF_MAX_CHAIN || ++steps > h->end)
+					return false;
+				if (rd32(elf, h->chains + (i - h->symoffset) * 4) & 1)
+					break;
+			}
+		}
+		return true;
+	}
+	for (uint32_t b = 0; b < h->nbuckets; b++) {
+		uint64_t len = 0;
+
+		for (uint64_t i = rd32(elf, h->buckets + (uint64_t)b * 4); i; i = rd32(elf, h->chains + i * 4))
+			if (i >= h->end || ++len > ELF_MAX_CHAIN || ++steps > h->end)
+				return false;
+	}
+	return true;
+}
+
+/* qsort_r, not qsort: the sort's state lives with the file, so that two
+ * threads reading two files never share it. */
+static int by_name_cmp(const void *a, const void *b, void *arg)
+{
+	const struct elf_file *elf = arg;
+
+	return strcmp(elf->dynsym[*(const uint32_t *)a].name, elf->dynsym[*(const uint32_t *)b].name);
+}
+
+static uint32_t gnu_hash(const char *s);
+
+/* The entries a DT_GNU_HASH leaves out, by the same hash: a plugin's
+ * undefined references are looked up by name for every allocator function,
+ * and a linear walk would cost names x references. */
+static int index_head(struct reader *r)
+{
+	struct elf_file *elf = r->elf;
+	uint32_t n = elf->hash.symoffset, size = 4;
+
+	if (n <= 1)
+		return 0;
+	while (size < 2 * n)
+		size *= 2;
+	elf->head = calloc(size, sizeof(*elf->head));
+	if (!elf->head)
+		return fail(r, "out of memory");
+	elf->head_mask = size - 1;
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t slot = gnu_hash(elf->dynsym[i].name) & elf->head_mask;
+
+		while (elf->head[slot])
+			slot = (slot + 1) & elf->head_mask;
+		elf->head[slot] = i;
+	}
+	return 0;
+}
+
+/* Lookups through the hash table, or the sorted index where there is none
+ * to trust; done once, at open, so that lookups never write. */
+static int index_symbols(struct reader *r)
+{
+	struct elf_file *elf = r->elf;
+
+	if (hash_usable(elf))
+		return elf->hash.kind == ELF_HASH_GNU ? index_head(r) : 0;
+	elf->hash.kind = ELF_HASH_NONE;
+	if (!elf->n_dynsym)
+		return 0;
+	elf->by_name = malloc(elf->n_dynsym * sizeof(*elf->by_name));
+	if (!elf->by_name)
+		return fail(r, "out of memory");
+	for (size_t i = 0; i < elf->n_dynsym; i++)
+		elf->by_name[i] = (uint32_t)i;
+	qsort_r(elf->by_name, elf->n_dynsym, sizeof(*elf->by_name), by_name_cmp, elf);
+	/* A lookup walks every entry of its name: as for a hash chain, more
+	 * than any linker writes is refused (n references x n definitions). */
+	for (size_t i = 0, run = 1; i + 1 < elf->n_dynsym; i++) {
+		run = strcmp(elf->dynsym[elf->by_name[i]].name, elf->dynsym[elf->by_name[i + 1]].name) ? 1
+														   : run + 1;
+		if (run > ELF_MAX_CHAIN && elf->dynsym[elf->by_name[i]].name[0])
+			return fail(r, "more than %d dynamic symbols share the name '%s'", ELF_MAX_CHAIN,
+				    elf->dynsym[elf->by_name[i]].name);
 	}
 	return 0;
 }
 
 /* Relocation types that fix a TLS offset from the thread pointer into the
- * object: they need the object's TLS in the static block. */
-static bool is_tpoff_reloc(uint16_t machine, uint32_t type)
-{
-	static const struct {
-		uint16_t machine;
-		uint32_t types[4];
-	} table[] = {
-		{EM_X86_64, {R_X86_64_TPOFF64, R_X86_64_TPOFF32}},
-		{EM_386, {R_386_TLS_TPOFF, R_386_TLS_TPOFF32}},
-		{EM_AARCH64, {R_AARCH64_TLS_TPREL}},
-		{EM_ARM, {R_ARM_TLS_TPOFF32}},
-		{EM_PPC64, {R_PPC64_TPREL64}},
-		{EM_PPC, {R_PPC_TPREL32}},
-		{EM_RISCV, {R_RISCV_TLS_TPREL32, R_RISCV_TLS_TPREL64}},
-		{EM_S390, {R_390_TLS_TPOFF}},
-	};
+ * object (they need the object's TLS in the static block), and the TLS
+ * descriptor type on x86, where glibc before 2.40 clobbers the caller's
+ * vector registers on the descriptor's slow path (BZ #31372). */
+struct tls_types {
+	uint32_t tpoff[2], desc;
+};
 
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (table[i].machine != machine)
-			continue;
-		for (size_t j = 0; j < 4 && table[i].types[j]; j++)
-			if (table[i].types[j] == type)
-				return true;
+static struct tls_types tls_types(uint16_t machine)
+{
+	/* 0 is R_*_NONE on every machine: it matches nothing real. */
+	switch (machine) {
+	case EM_X86_64: return (struct tls_types){{R_X86_64_TPOFF64, R_X86_64_TPOFF32}, R_X86_64_TLSDESC};
+	case EM_386: return (struct tls_types){{R_386_TLS_TPOFF, R_386_TLS_TPOFF32}, R_386_TLS_DESC};
+	case EM_AARCH64: return (struct tls_types){{R_AARCH64_TLS_TPREL, 0}, 0};
+	case EM_ARM: return (struct tls_types){{R_ARM_TLS_TPOFF32, 0}, 0};
+	case EM_PPC64: return (struct tls_types){{R_PPC64_TPREL64, 0}, 0};
+	case EM_PPC: return (struct tls_types){{R_PPC_TPREL32, 0}, 0};
+	case EM_RISCV: return (struct tls_types){{R_RISCV_TLS_TPREL32, R_RISCV_TLS_TPREL64}, 0};
+	case EM_S390: return (struct tls_types){{R_390_TLS_TPOFF, 0}, 0};
 	}
-	return false;
+	return (struct tls_types){{0, 0}, 0};
 }
 
-/* TLS descriptor relocations on x86, where glibc before 2.40 clobbers the
- * caller's vector registers on the descriptor's slow path (BZ #31372). */
-static bool is_tlsdesc_reloc(uint16_t machine, uint32_t type)
-{
-	return (machine == EM_X86_64 && type == R_X86_64_TLSDESC) ||
-	       (machine == EM_386 && type == R_386_TLS_DESC);
-}
-
-/* The three tables of dynamic relocations: DT_RELA, DT_REL, DT_JMPREL. */
+/* The three tables of dynamic relocations: DT_RELA, DT_REL, DT_JMPREL.
+ * The first DT_RELACOUNT / DT_RELCOUNT entries are relative relocations:
+ * ld.so applies them without reading their type or symbol, and so do we. */
 struct reloc_table {
-	uint64_t addr, size, entsize;
+	uint64_t addr, size, entsize, skip;
 	bool rela;
 };
 
 static void reloc_tables(const struct dyn *d, struct reloc_table t[3])
 {
-	t[0] = (struct reloc_table){d->rela, d->relasz, d->relaent, true};
-	t[1] = (struct reloc_table){d->rel, d->relsz, d->relent, false};
-	t[2] = (struct reloc_table){d->jmprel, d->pltrelsz, d->pltrel == DT_RELA ? d->relaent : d->relent,
-				    d->pltrel == DT_RELA};
+	t[0] = (struct reloc_table){d->rela, d->relasz, d->relaent, d->relacount, true};
+	t[1] = (struct reloc_table){d->rel, d->relsz, d->relent, d->relcount, false};
+	t[2] = (struct reloc_table){d->jmprel, d->pltrelsz,
+				    d->pltrel == DT_RELA ? d->relaent : d->relent, 0, d->pltrel == DT_RELA};
 }
 
+/* What one pass over the relocations does. */
+enum reloc_pass { RELOC_MAX_SYMBOL, RELOC_NOTE };
+
+/* A sparse copy reads the tables a piece at a time and gives each piece
+ * back: libLLVM's 9 MB of relocations cost 256 KiB of memory, not 9 MB. */
+#define RELOC_CHUNK (256u * 1024)
+
 /*
- * Calls fn(sym, type) for every relocation of every table, after checking
- * the table lies in the file.
+ * For every relocation of every table (after checking the table lies in the
+ * file): RELOC_MAX_SYMBOL finds the highest symbol index named; RELOC_NOTE
+ * counts the static-TLS and descriptor relocations and marks the symbols
+ * named as referenced.
  */
-static int walk_relocs(struct reader *r, const struct dyn *d,
-		       void (*fn)(struct reader *, uint64_t sym, uint32_t type, void *), void *arg)
+static int walk_relocs(struct reader *r, const struct dyn *d, enum reloc_pass pass, uint64_t *max)
 {
 	struct elf_file *elf = r->elf;
+	struct tls_types tt = tls_types(elf->machine);
 	struct reloc_table t[3];
 
 	reloc_tables(d, t);
 	for (int k = 0; k < 3; k++) {
 		uint64_t want = elf->is64 ? (t[k].rela ? 24 : 16) : (t[k].rela ? 12 : 8);
-		uint64_t entsize = t[k].entsize ? t[k].entsize : want, off;
+		uint64_t entsize = t[k].entsize ? t[k].entsize : want, off, n, info_at;
 
 		if (!t[k].addr || !t[k].size)
 			continue;
@@ -412,54 +625,52 @@ static int walk_relocs(struct reader *r, const struct dyn *d,
 				    (unsigned long long)entsize);
 		if (!vaddr_to_off(r, t[k].addr, t[k].size, &off))
 			return fail(r, "dynamic relocations lie outside the file");
-		for (uint64_t i = 0; i < t[k].size / entsize; i++) {
-			uint64_t info = rdword(elf, off + i * entsize + (elf->is64 ? 8 : 4));
+		n = t[k].size / entsize;
+		info_at = off + (elf->is64 ? 8 : 4);
+		for (uint64_t i = t[k].skip < n ? t[k].skip : n; i < n;) {
+			uint64_t start = i, end = i + RELOC_CHUNK / entsize;
 
-			fn(r, elf->is64 ? info >> 32 : info >> 8,
-			   elf->is64 ? (uint32_t)info : (uint32_t)(info & 0xff), arg);
+			if (end > n)
+				end = n;
+			if (!in_file(r, off + i * entsize, (end - i) * entsize))
+				return fail(r, "dynamic relocations lie outside the file");
+			for (; i < end; i++) {
+				uint64_t info = elf->is64 ? rd64(elf, info_at + i * entsize)
+							  : rd32(elf, info_at + i * entsize);
+				uint64_t sym = elf->is64 ? info >> 32 : info >> 8;
+				uint32_t type = elf->is64 ? (uint32_t)info : (uint32_t)(info & 0xff);
+
+				if (pass == RELOC_MAX_SYMBOL) {
+					if (sym > *max)
+						*max = sym;
+					continue;
+				}
+				if (type && (type == tt.tpoff[0] || type == tt.tpoff[1]))
+					elf->n_tpoff_relocs++;
+				else if (type && type == tt.desc)
+					elf->n_tlsdesc_relocs++;
+				/* read_dynsyms sized the table to cover every index named. */
+				if (sym && sym < elf->n_dynsym)
+					elf->dynsym[sym].referenced = true;
+			}
+			map_drop(&elf->src, off + start * entsize, (end - start) * entsize);
 		}
 	}
 	return 0;
-}
-
-static void note_max_symbol(struct reader *r, uint64_t sym, uint32_t type, void *arg)
-{
-	uint64_t *max = arg;
-
-	(void)r;
-	(void)type;
-	if (sym > *max)
-		*max = sym;
-}
-
-static void note_reloc(struct reader *r, uint64_t sym, uint32_t type, void *arg)
-{
-	struct elf_file *elf = r->elf;
-
-	(void)arg;
-	if (is_tpoff_reloc(elf->machine, type))
-		elf->n_tpoff_relocs++;
-	if (is_tlsdesc_reloc(elf->machine, type))
-		elf->n_tlsdesc_relocs++;
-	/* read_dynsyms sized the table to cover every index named here. */
-	if (sym && sym < elf->n_dynsym)
-		elf->dynsym[sym].referenced = true;
 }
 
 static int read_dynsyms(struct reader *r, const struct dyn *d)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t entsize = elf->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
-	uint64_t count, off, versym_off = 0;
+	uint64_t count, off, versym_off = 0, max_reloc_sym = 0;
 
 	if (!d->has_symtab)
 		return 0;
 	if (d->syment && d->syment != entsize)
 		return fail(r, "DT_SYMENT %llu is not %llu", (unsigned long long)d->syment,
 			    (unsigned long long)entsize);
-	uint64_t max_reloc_sym = 0;
-
-	if (count_dynsyms(r, d, &count) != 0 || walk_relocs(r, d, note_max_symbol, &max_reloc_sym) != 0)
+	if (read_hash(r, d, &count) != 0 || walk_relocs(r, d, RELOC_MAX_SYMBOL, &max_reloc_sym) != 0)
 		return -1;
 	/* The hash tables leave out what no lookup needs (a DT_GNU_HASH
 	 * covers defined symbols only); relocations may name the rest. */
@@ -469,26 +680,26 @@ static int read_dynsyms(struct reader *r, const struct dyn *d)
 		return fail(r, "absurd dynamic symbol count %llu", (unsigned long long)count);
 	if (count == 0)
 		return 0;
-	if (!vaddr_to_off(r, d->symtab, count * entsize, &off))
+	if (!vaddr_to_off(r, d->symtab, count * entsize, &off) || !in_file(r, off, count * entsize))
 		return fail(r, "%llu dynamic symbols at DT_SYMTAB run outside the file",
 			    (unsigned long long)count);
 	if (d->versym) {
-		if (!vaddr_to_off(r, d->versym, count * 2, &versym_off))
+		if (!vaddr_to_off(r, d->versym, count * 2, &versym_off) ||
+		    !in_file(r, versym_off, count * 2))
 			return fail(r, "DT_VERSYM runs outside the file");
 		elf->has_versym = true;
 	}
-	elf->dynsym = calloc(count, sizeof(*elf->dynsym));
+	elf->dynsym = malloc(count * sizeof(*elf->dynsym));
 	if (!elf->dynsym)
 		return fail(r, "out of memory");
 	elf->n_dynsym = count;
 	for (uint64_t i = 0; i < count; i++) {
 		uint64_t s = off + i * entsize;
 		struct elf_sym *sym = &elf->dynsym[i];
-		uint32_t st_name = rd32(elf, s);
 		uint8_t info = elf->map[s + (elf->is64 ? 4 : 12)];
 		uint8_t other = elf->map[s + (elf->is64 ? 5 : 13)];
 
-		sym->name = dynstr(r, st_name);
+		sym->name = dynstr(r, rd32(elf, s));
 		if (!sym->name)
 			return fail(r, "dynamic symbol %llu has its name outside DT_STRTAB",
 				    (unsigned long long)i);
@@ -498,28 +709,49 @@ static int read_dynsyms(struct reader *r, const struct dyn *d)
 		sym->type = ELF64_ST_TYPE(info);
 		sym->visibility = ELF64_ST_VISIBILITY(other);
 		sym->versym = elf->has_versym ? rd16(elf, versym_off + i * 2) : 0;
+		sym->referenced = false;
 	}
 	return 0;
 }
 
-static int add_version(struct reader *r, struct elf_version v)
+/*
+ * Version entries are bounded by the file: a file of N bytes holds at most
+ * N / 16 auxiliary entries (16 bytes each), so reading more means entries
+ * share a chain, where a loader would walk the shared chain once per entry
+ * (65535 x 256 versions from 1.6 MB).  The list grows geometrically.
+ */
+struct version_list {
+	size_t cap;      /* entries allocated in elf->versions */
+};
+
+static int count_version_entry(struct reader *r, uint64_t off, const char *what)
+{
+	if (++r->version_entries > r->elf->size / 16)
+		return fail(r, "%s at offset %llu: more version entries than the file can hold "
+			    "(entries share a chain)", what, (unsigned long long)off);
+	return 0;
+}
+
+static int add_version(struct reader *r, struct version_list *list, struct elf_version v)
 {
 	struct elf_file *elf = r->elf;
-	struct elf_version *grown;
 
-	if (elf->n_versions >= ELF_MAX_ENTRIES)
-		return fail(r, "absurd number of symbol versions");
-	grown = realloc(elf->versions, (elf->n_versions + 1) * sizeof(*grown));
-	if (!grown)
-		return fail(r, "out of memory");
-	elf->versions = grown;
+	if (elf->n_versions >= list->cap) {
+		size_t cap = list->cap ? 2 * list->cap : 16;
+		struct elf_version *grown = realloc(elf->versions, cap * sizeof(*grown));
+
+		if (!grown)
+			return fail(r, "out of memory");
+		elf->versions = grown;
+		list->cap = cap;
+	}
 	elf->versions[elf->n_versions++] = v;
 	return 0;
 }
 
 /* DT_VERDEF: Elf_Verdef records chained by vd_next, each naming its
  * version in the first Elf_Verdaux.  Same layout in both classes. */
-static int read_verdef(struct reader *r, const struct dyn *d)
+static int read_verdef(struct reader *r, const struct dyn *d, struct version_list *list)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t off;
@@ -533,21 +765,24 @@ static int read_verdef(struct reader *r, const struct dyn *d)
 		uint32_t hash, aux, next, name;
 		const char *s;
 
-		if (!in_file(elf, off, 20))
+		if (!in_file(r, off, 20))
 			return fail(r, "DT_VERDEF entry %llu runs outside the file",
 				    (unsigned long long)i);
+		if (count_version_entry(r, off, "DT_VERDEF entry") != 0)
+			return -1;
 		flags = rd16(elf, off + 2);
 		ndx = rd16(elf, off + 4);
 		hash = rd32(elf, off + 8);
 		aux = rd32(elf, off + 12);
 		next = rd32(elf, off + 16);
-		if (!in_file(elf, off + aux, 8) || aux < 20)
+		if (!in_file(r, off + aux, 8) || aux < 20)
 			return fail(r, "DT_VERDEF auxiliary entry lies outside the file");
 		name = rd32(elf, off + aux);
 		if (!(s = dynstr(r, name)))
 			return fail(r, "DT_VERDEF name is outside DT_STRTAB");
-		if (add_version(r, (struct elf_version){.ndx = ndx & 0x7fff, .base = flags & VER_FLG_BASE,
-							 .hash = hash, .name = s}) != 0)
+		if (add_version(r, list, (struct elf_version){.ndx = ndx & 0x7fff,
+							       .base = flags & VER_FLG_BASE,
+							       .hash = hash, .name = s}) != 0)
 			return -1;
 		if (next == 0)
 			break;
@@ -557,7 +792,7 @@ static int read_verdef(struct reader *r, const struct dyn *d)
 }
 
 /* DT_VERNEED: one Elf_Verneed per library, its versions in Elf_Vernaux. */
-static int read_verneed(struct reader *r, const struct dyn *d)
+static int read_verneed(struct reader *r, const struct dyn *d, struct version_list *list)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t off;
@@ -572,9 +807,11 @@ static int read_verneed(struct reader *r, const struct dyn *d)
 		const char *fname;
 		uint64_t a;
 
-		if (!in_file(elf, off, 16))
+		if (!in_file(r, off, 16))
 			return fail(r, "DT_VERNEED entry %llu runs outside the file",
 				    (unsigned long long)i);
+		if (count_version_entry(r, off, "DT_VERNEED entry") != 0)
+			return -1;
 		cnt = rd16(elf, off + 2);
 		file = rd32(elf, off + 4);
 		aux = rd32(elf, off + 8);
@@ -587,17 +824,20 @@ static int read_verneed(struct reader *r, const struct dyn *d)
 			uint16_t other;
 			const char *s;
 
-			if (!in_file(elf, a, 16))
+			if (!in_file(r, a, 16))
 				return fail(r, "DT_VERNEED auxiliary entry runs outside the file");
+			if (count_version_entry(r, a, "DT_VERNEED auxiliary entry") != 0)
+				return -1;
 			hash = rd32(elf, a);
 			other = rd16(elf, a + 6);
 			name = rd32(elf, a + 8);
 			anext = rd32(elf, a + 12);
 			if (!(s = dynstr(r, name)))
 				return fail(r, "DT_VERNEED version name is outside DT_STRTAB");
-			if (add_version(r, (struct elf_version){.ndx = other & 0x7fff,
-								 .hidden = (other & 0x8000) != 0,
-								 .hash = hash, .name = s, .file = fname}) != 0)
+			if (add_version(r, list, (struct elf_version){.ndx = other & 0x7fff,
+								       .hidden = (other & 0x8000) != 0,
+								       .hash = hash, .name = s,
+								       .file = fname}) != 0)
 				return -1;
 			if (anext == 0)
 				break;
@@ -607,6 +847,31 @@ static int read_verneed(struct reader *r, const struct dyn *d)
 			break;
 		off += next;
 	}
+	return 0;
+}
+
+/* Both version tables, then an index by version number so that a symbol's
+ * version is one array read (the first entry of a number wins). */
+static int read_versions(struct reader *r, const struct dyn *d)
+{
+	struct elf_file *elf = r->elf;
+	struct version_list list = {0};
+	uint16_t max = 0;
+	int rc = 0;
+
+	if (read_verdef(r, d, &list) != 0 || read_verneed(r, d, &list) != 0)
+		rc = -1;
+	if (rc != 0 || !elf->n_versions)
+		return rc;
+	for (size_t i = 0; i < elf->n_versions; i++)
+		if (elf->versions[i].ndx > max)
+			max = elf->versions[i].ndx;
+	elf->ver_by_ndx = calloc((size_t)max + 1, sizeof(*elf->ver_by_ndx));
+	if (!elf->ver_by_ndx)
+		return fail(r, "out of memory");
+	elf->n_ver_by_ndx = (size_t)max + 1;
+	for (size_t i = elf->n_versions; i-- > 0;)
+		elf->ver_by_ndx[elf->versions[i].ndx] = (uint32_t)i + 1;
 	return 0;
 }
 
@@ -622,11 +887,11 @@ static int read_sections(struct reader *r)
 
 	if (shoff == 0)
 		return 0;
-	if (shentsize < want || !in_file(elf, shoff, want))
+	if (shentsize < want || !in_file(r, shoff, want))
 		return fail(r, "section headers lie outside the file");
 	if (shnum == 0) /* SHN_LORESERVE or more: the count is in section 0 */
 		shnum = elf->is64 ? rd64(elf, shoff + 32) : rd32(elf, shoff + 20);
-	if (shnum > ELF_MAX_ENTRIES || !in_file(elf, shoff, shnum * shentsize))
+	if (shnum > ELF_MAX_ENTRIES || !in_file(r, shoff, shnum * shentsize))
 		return fail(r, "%llu section headers lie outside the file", (unsigned long long)shnum);
 	for (uint64_t i = 0; i < shnum; i++) {
 		uint64_t sh = shoff + i * shentsize;
@@ -638,12 +903,12 @@ static int read_sections(struct reader *r)
 		size = elf->is64 ? rd64(elf, sh + 32) : rd32(elf, sh + 20);
 		link = rd32(elf, sh + (elf->is64 ? 40 : 24));
 		entsize = elf->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
-		if (!in_file(elf, off, size) || link >= shnum)
+		if (!in_file(r, off, size) || link >= shnum)
 			return fail(r, ".symtab lies outside the file");
 		lsh = shoff + link * shentsize;
 		elf->symtab_stroff = elf->is64 ? rd64(elf, lsh + 24) : rd32(elf, lsh + 16);
 		elf->symtab_strsize = elf->is64 ? rd64(elf, lsh + 32) : rd32(elf, lsh + 20);
-		if (!in_file(elf, elf->symtab_stroff, elf->symtab_strsize))
+		if (!in_file(r, elf->symtab_stroff, elf->symtab_strsize))
 			return fail(r, ".symtab's string table lies outside the file");
 		elf->symtab_off = off;
 		elf->symtab_entsize = entsize;
@@ -653,7 +918,7 @@ static int read_sections(struct reader *r)
 	return 0;
 }
 
-static int parse(struct reader *r, enum elf_parts parts)
+static int parse(struct reader *r)
 {
 	struct elf_file *elf = r->elf;
 	uint64_t dyn_off, dyn_size;
@@ -661,13 +926,16 @@ static int parse(struct reader *r, enum elf_parts parts)
 
 	if (read_header(r) != 0 || read_program_headers(r, &dyn_off, &dyn_size) != 0)
 		return -1;
-	if (elf->has_dynamic && parts == ELF_ALL) {
+	if (elf->has_dynamic && r->parts == ELF_SCAN)
+		return read_dynamic(r, dyn_off, dyn_size, &d) != 0 ||
+		       walk_relocs(r, &d, RELOC_NOTE, NULL) != 0 ? -1 : 0;
+	if (elf->has_dynamic && r->parts == ELF_ALL) {
 		if (read_dynamic(r, dyn_off, dyn_size, &d) != 0 || read_dynsyms(r, &d) != 0 ||
-		    read_verdef(r, &d) != 0 || read_verneed(r, &d) != 0 ||
-		    walk_relocs(r, &d, note_reloc, NULL) != 0)
+		    index_symbols(r) != 0 || read_versions(r, &d) != 0 ||
+		    walk_relocs(r, &d, RELOC_NOTE, NULL) != 0)
 			return -1;
 	}
-	return read_sections(r);
+	return r->parts == ELF_SCAN ? 0 : read_sections(r);
 }
 
 int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
@@ -678,35 +946,45 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
 int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
 		   size_t errlen)
 {
-	struct reader r = {.elf = elf, .err = err, .errlen = errlen};
-	struct mapped m;
+	struct reader r = {.elf = elf, .parts = parts, .err = err, .errlen = errlen, .error = EBADMSG};
+	int rc;
 
 	memset(elf, 0, sizeof(*elf));
-	if (map_file(path, &m, err, errlen) != 0)
+	rc = parts == ELF_ALL ? map_file(path, &elf->src, err, errlen)
+			      : map_file_sparse(path, &elf->src, err, errlen);
+	if (rc != 0) {
+		rc = errno;
+		memset(elf, 0, sizeof(*elf));
+		errno = rc;
 		return -1;
-	elf->map = m.data;
-	elf->size = m.size;
-	elf->dev = m.dev;
-	elf->ino = m.ino;
+	}
+	elf->map = elf->src.data;
+	elf->size = elf->src.size;
+	elf->dev = elf->src.dev;
+	elf->ino = elf->src.ino;
 	elf->path = strdup(path);
-	if (!elf->path)
+	if (!elf->path) {
+		r.error = ENOMEM;
 		fail(&r, "out of memory");
-	else if (parse(&r, parts) == 0)
+	} else if (parse(&r) == 0) {
+		map_finish(&elf->src);
 		return 0;
+	}
 	elf_close(elf);
+	errno = r.changed ? EIO : r.error;
 	return -1;
 }
 
 void elf_close(struct elf_file *elf)
 {
-	struct mapped m = {.data = elf->map, .size = elf->size};
-
-	unmap_file(&m);
+	unmap_file(&elf->src);
 	free(elf->path);
 	free(elf->needed);
 	free(elf->dynsym);
 	free(elf->versions);
+	free(elf->ver_by_ndx);
 	free(elf->by_name);
+	free(elf->head);
 	memset(elf, 0, sizeof(*elf));
 }
 
@@ -715,58 +993,177 @@ bool elf_sym_defined(const struct elf_sym *sym)
 	return sym->shndx != SHN_UNDEF;
 }
 
-/* qsort_r, not qsort: the sort's state lives with the file, so that two
- * threads reading two files never share it. */
-static int by_name_cmp(const void *a, const void *b, void *arg)
+/* The two hash functions of ld.so (dl-hash.h, dl-new-hash.h). */
+static uint32_t gnu_hash(const char *s)
 {
-	const struct elf_file *elf = arg;
+	uint32_t h = 5381;
 
-	return strcmp(elf->dynsym[*(const int *)a].name, elf->dynsym[*(const int *)b].name);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = h * 33 + *p;
+	return h;
 }
 
-static int name_cmp(const struct elf_file *elf, int i, const char *name)
+static uint32_t sysv_hash(const char *s)
 {
-	return strcmp(elf->dynsym[i].name, name);
+	uint32_t h = 0, g;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		h = (h << 4) + *p;
+		g = h & 0xf0000000u;
+		h ^= g >> 24;
+		h &= ~g;
+	}
+	return h;
 }
 
-size_t elf_dynsym_lookup(struct elf_file *elf, const char *name, const int **idx)
+/* Lookup stages, in order: the entries a DT_GNU_HASH leaves out before its
+ * first hashed symbol (ELF_LOOKUP_ALL), the hash chain or the sorted run,
+ * then entries past the table that only relocations name (ELF_LOOKUP_ALL). */
+enum { STAGE_HEAD, STAGE_CHAIN, STAGE_TAIL, STAGE_DONE };
+
+/* Where the chain for it->name starts: a symbol index, or 0 for none. */
+static void start_chain(const struct elf_file *elf, struct elf_lookup *it)
 {
-	size_t lo = 0, hi = elf->n_dynsym, n = 0;
+	const struct elf_hash *h = &elf->hash;
 
-	*idx = NULL;
-	if (!elf->n_dynsym)
-		return 0;
-	if (!elf->by_name) {
-		elf->by_name = malloc(elf->n_dynsym * sizeof(int));
-		if (!elf->by_name)
-			return 0;
-		for (size_t i = 0; i < elf->n_dynsym; i++)
-			elf->by_name[i] = (int)i;
-		qsort_r(elf->by_name, elf->n_dynsym, sizeof(int), by_name_cmp, elf);
-	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	it->stage = STAGE_CHAIN;
+	it->at = 0;
+	if (h->kind == ELF_HASH_GNU) {
+		unsigned bits = elf->is64 ? 64 : 32;
+		uint64_t word, mask;
 
-		if (name_cmp(elf, elf->by_name[mid], name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		word = elf->is64 ? rd64(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 8)
+				 : rd32(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 4);
+		mask = (uint64_t)1 << (it->hash % bits) | (uint64_t)1 << ((it->hash >> h->bloom_shift) % bits);
+		/* The Bloom filter answers most misses without a chain walk. */
+		if ((word & mask) == mask)
+			it->at = rd32(elf, h->buckets + (uint64_t)(it->hash % h->nbuckets) * 4);
+	} else if (h->kind == ELF_HASH_SYSV) {
+		it->hash = sysv_hash(it->name);
+		it->at = rd32(elf, h->buckets + (uint64_t)(it->hash % h->nbuckets) * 4);
+	} else {
+		size_t lo = 0, hi = elf->n_dynsym;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(elf->dynsym[elf->by_name[mid]].name, it->name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		it->at = lo;
 	}
-	while (lo + n < elf->n_dynsym && name_cmp(elf, elf->by_name[lo + n], name) == 0)
-		n++;
-	*idx = elf->by_name + lo;
-	return n;
+}
+
+/* The next chain entry named it->name, or -1 at the chain's end. */
+static long next_in_chain(const struct elf_file *elf, struct elf_lookup *it)
+{
+	const struct elf_hash *h = &elf->hash;
+
+	if (h->kind == ELF_HASH_GNU) {
+		/* index_symbols checked every chain ends inside the table. */
+		while (it->at) {
+			uint64_t i = it->at;
+			uint32_t ch = rd32(elf, h->chains + (i - h->symoffset) * 4);
+
+			it->at = ch & 1 ? 0 : i + 1;
+			if ((ch | 1) == (it->hash | 1) && strcmp(elf->dynsym[i].name, it->name) == 0)
+				return (long)i;
+		}
+	} else if (h->kind == ELF_HASH_SYSV) {
+		while (it->at) {
+			uint64_t i = it->at;
+
+			it->at = rd32(elf, h->chains + i * 4);
+			if (strcmp(elf->dynsym[i].name, it->name) == 0)
+				return (long)i;
+		}
+	} else if (it->at < elf->n_dynsym &&
+		   strcmp(elf->dynsym[elf->by_name[it->at]].name, it->name) == 0) {
+		return (long)elf->by_name[it->at++];
+	}
+	return -1;
+}
+
+/* The next head entry named it->name: a probe of elf->head from it->at. */
+static long next_in_head(const struct elf_file *elf, struct elf_lookup *it)
+{
+	if (!elf->head)
+		return -1;
+	for (;;) {
+		uint32_t i = elf->head[it->at & elf->head_mask];
+
+		it->at++;
+		if (!i)
+			return -1;
+		if (strcmp(elf->dynsym[i].name, it->name) == 0)
+			return i;
+	}
+}
+
+long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it)
+{
+	for (;;) {
+		long i;
+
+		switch (it->stage) {
+		case STAGE_HEAD:
+			if ((i = next_in_head(elf, it)) >= 0)
+				return i;
+			start_chain(elf, it);
+			break;
+		case STAGE_CHAIN:
+			if ((i = next_in_chain(elf, it)) >= 0)
+				return i;
+			it->stage = STAGE_TAIL;
+			it->at = it->end = 0;
+			/* The sorted index reaches everything. */
+			if (it->what == ELF_LOOKUP_ALL && elf->hash.kind != ELF_HASH_NONE) {
+				it->at = elf->hash.end;
+				it->end = elf->n_dynsym;
+			}
+			break;
+		case STAGE_TAIL:
+			while (it->at < it->end)
+				if (strcmp(elf->dynsym[it->at++].name, it->name) == 0)
+					return (long)it->at - 1;
+			it->stage = STAGE_DONE;
+			break;
+		default:
+			return -1;
+		}
+	}
+}
+
+long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_lookup_what what,
+		      struct elf_lookup *it)
+{
+	*it = (struct elf_lookup){.name = name, .what = what, .stage = STAGE_CHAIN};
+	if (!elf->n_dynsym) {
+		it->stage = STAGE_DONE;
+		return -1;
+	}
+	if (elf->hash.kind == ELF_HASH_GNU) {
+		it->hash = gnu_hash(name);
+		/* DT_GNU_HASH hashes only the entries from symoffset on: the
+		 * undefined references sit before it, in elf->head. */
+		if (what == ELF_LOOKUP_ALL) {
+			it->stage = STAGE_HEAD;
+			it->at = it->hash;
+			return elf_lookup_next(elf, it);
+		}
+	}
+	start_chain(elf, it);
+	return elf_lookup_next(elf, it);
 }
 
 const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx)
 {
 	ndx &= 0x7fff;
-	if (ndx <= 1)
+	if (ndx <= 1 || ndx >= elf->n_ver_by_ndx || !elf->ver_by_ndx[ndx])
 		return NULL;
-	for (size_t i = 0; i < elf->n_versions; i++)
-		if (elf->versions[i].ndx == ndx)
-			return &elf->versions[i];
-	return NULL;
+	return &elf->versions[elf->ver_by_ndx[ndx] - 1];
 }
 
 /* Defined code symbols, or (undefined) the references, of .symtab. */

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "mapfile.h"
+
 struct elf_sym {
 	const char *name;
 	uint64_t value;
@@ -31,12 +33,28 @@ struct elf_version {
 	const char *file;       /* verneed: the library it comes from; verdef: NULL */
 };
 
+/* Where the file's own symbol hash table is (offsets into map), as ld.so
+ * uses it: DT_GNU_HASH when present, else DT_HASH. */
+enum elf_hash_kind { ELF_HASH_NONE, ELF_HASH_GNU, ELF_HASH_SYSV };
+struct elf_hash {
+	enum elf_hash_kind kind;
+	uint32_t nbuckets;
+	uint64_t buckets, chains;
+	uint32_t symoffset;     /* GNU: the first hashed symbol */
+	uint32_t bloom_size, bloom_shift;
+	uint64_t bloom;
+	uint64_t end;           /* the first symbol index past the table */
+};
+
+#define ELF_MAX_LOADS 8
+
 struct elf_file {
 	char *path;
 	dev_t dev;
 	ino_t ino;
-	const unsigned char *map;
+	const unsigned char *map;       /* the file's bytes (see mapfile.h) */
 	size_t size;
+	struct mapped src;
 	bool is64, big_endian;
 	uint16_t type, machine;
 
@@ -59,33 +77,79 @@ struct elf_file {
 	uint64_t tls_memsz;
 	bool exec_stack;        /* PT_GNU_STACK with PF_X, or no PT_GNU_STACK */
 	bool wx_segment;        /* a PT_LOAD both writable and executable */
+	/* PF_R|PF_W|PF_X of PT_GNU_STACK, PT_GNU_RELRO and each PT_LOAD
+	 * (the first ELF_MAX_LOADS), for scan; -1 when there is none. */
+	int stack_flags, relro_flags;
+	uint8_t load_flags[ELF_MAX_LOADS];
+	size_t n_loads;
 
 	/* .symtab, when the file has section headers and one */
 	uint64_t symtab_off, symtab_entsize, symtab_count;
 	uint64_t symtab_stroff, symtab_strsize;
 
-	int *by_name;           /* dynsym indices sorted by name, built on demand */
+	/* Lookups: the file's hash table, or (only where it has none, or one
+	 * whose chains no loader would build) dynsym indices sorted by name.
+	 * Both are set up by elf_open: lookups never change the object. */
+	struct elf_hash hash;
+	uint32_t *by_name;
+	/* With DT_GNU_HASH, the entries before symoffset (the undefined
+	 * references it leaves out) in a hash table of their own: slots of
+	 * dynsym indices (0: empty), head_mask + 1 of them. */
+	uint32_t *head;
+	uint32_t head_mask;
+	/* Version entries by index: ver_by_ndx[ndx] - 1 indexes versions. */
+	uint32_t *ver_by_ndx;
+	size_t n_ver_by_ndx;
 };
 
 /*
  * Opens and parses path.  Regular files only: a FIFO, directory or device
  * is refused before it is read.  Returns 0, or -1 with a message that names
- * the file in err.
+ * the file in err and errno saying what kind of failure it was: ENOEXEC for
+ * a file that is not ELF at all (or empty), EBADMSG for a broken ELF file,
+ * EIO when it changed while being read, ENOMEM, or the error of opening it
+ * (EISDIR and ENODEV for what is not a regular file).
  */
 int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen);
 
-/* What elf_open_parts reads: everything, or the program headers and
- * .symtab alone (no dynamic section, symbols or relocations). */
-enum elf_parts { ELF_ALL, ELF_HEADERS_AND_SYMTAB };
+/*
+ * What elf_open_parts reads:
+ *  - ELF_ALL: everything, the file read whole (check);
+ *  - ELF_HEADERS_AND_SYMTAB: the program headers and .symtab alone (no
+ *    dynamic section, symbols or relocations), reading only those bytes;
+ *  - ELF_SCAN: the program headers, the dynamic section's strings and flags,
+ *    and the relocation types that need static TLS or descriptors (no
+ *    symbols, versions or sections), reading only those bytes.
+ */
+enum elf_parts { ELF_ALL, ELF_HEADERS_AND_SYMTAB, ELF_SCAN };
 int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
 		   size_t errlen);
 void elf_close(struct elf_file *elf);
 
 /*
  * The dynamic symbol table entries named name (an object may define one
- * name in several versions): how many, with their indices in *idx.
+ * name in several versions), found the way ld.so finds them: through the
+ * file's DT_GNU_HASH or DT_HASH.  ELF_LOOKUP_DEFINED yields what the hash
+ * table holds (with DT_GNU_HASH: definitions only); ELF_LOOKUP_ALL also the
+ * entries a DT_GNU_HASH leaves out (undefined references).
+ *
+ *	struct elf_lookup it;
+ *	for (long i = elf_lookup_first(elf, name, ELF_LOOKUP_DEFINED, &it); i >= 0;
+ *	     i = elf_lookup_next(elf, &it))
+ *
+ * Reads the object only: any number of threads may look up in one file.
  */
-size_t elf_dynsym_lookup(struct elf_file *elf, const char *name, const int **idx);
+enum elf_lookup_what { ELF_LOOKUP_DEFINED, ELF_LOOKUP_ALL };
+struct elf_lookup {
+	const char *name;
+	uint32_t hash;
+	uint64_t at, end;       /* the next candidate; where this stage ends */
+	int stage;
+	enum elf_lookup_what what;
+};
+long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_lookup_what what,
+		      struct elf_lookup *it);
+long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it);
 
 /* The version of a versym index, or NULL for 0 and 1 (unversioned). */
 const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx);

@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define PAGE 4096u
 
 static const char *kind(mode_t mode)
 {
@@ -19,15 +22,22 @@ static const char *kind(mode_t mode)
 	return "a device";
 }
 
-int map_file(const char *path, struct mapped *m, char *err, size_t errlen)
+static int open_regular(const char *path, struct mapped *m, char *err, size_t errlen)
 {
 	struct stat st;
 	void *data;
 	int fd;
 
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	/* A socket cannot be opened at all (ENXIO): say what it is. */
+	if (fd < 0 && errno == ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (%s)", path, kind(st.st_mode));
+		errno = ENODEV;
+		return -1;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -40,29 +50,140 @@ int map_file(const char *path, struct mapped *m, char *err, size_t errlen)
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s)", path, kind(st.st_mode));
 		close(fd);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
 		return -1;
 	}
 	if (st.st_size == 0) {
 		snprintf(err, errlen, "%s: empty file", path);
 		close(fd);
+		errno = ENOEXEC;
 		return -1;
 	}
-	data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
+	/* Anonymous memory: no file stands behind it, so nothing can fault.
+	 * MAP_NORESERVE: a sparse copy commits only the pages it reads. */
+	data = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (data == MAP_FAILED) {
-		snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
+		int e = errno;
+
+		snprintf(err, errlen, "%s: cannot allocate %lld bytes: %s", path,
+			 (long long)st.st_size, strerror(e));
+		close(fd);
+		errno = e;
 		return -1;
 	}
 	m->data = data;
 	m->size = (size_t)st.st_size;
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
+	m->fd = fd;
 	return 0;
+}
+
+/* pread until len bytes are in, or false when the file ends first. */
+static bool read_at(int fd, unsigned char *to, uint64_t off, uint64_t len)
+{
+	while (len) {
+		ssize_t n = pread(fd, to, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		to += n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return true;
+}
+
+int map_file(const char *path, struct mapped *m, char *err, size_t errlen)
+{
+	if (open_regular(path, m, err, errlen) != 0)
+		return -1;
+	errno = 0;
+	if (!read_at(m->fd, (unsigned char *)m->data, 0, m->size)) {
+		int e = errno ? errno : EIO;
+
+		snprintf(err, errlen, "%s: %s", path,
+			 errno ? strerror(errno) : "the file shrank while it was read");
+		unmap_file(m);
+		errno = e;
+		return -1;
+	}
+	map_finish(m);
+	return 0;
+}
+
+int map_file_sparse(const char *path, struct mapped *m, char *err, size_t errlen)
+{
+	if (open_regular(path, m, err, errlen) != 0)
+		return -1;
+	m->pages = calloc(m->size / PAGE / 8 + 1, 1);
+	if (!m->pages) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		unmap_file(m);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static bool page_read(const struct mapped *m, uint64_t p)
+{
+	return m->pages[p / 8] & (1u << (p % 8));
+}
+
+bool map_range(struct mapped *m, uint64_t off, uint64_t len)
+{
+	uint64_t first, last, p;
+
+	if (!m->pages || !len)
+		return true;
+	first = off / PAGE;
+	last = (off + len - 1) / PAGE;
+	/* One read per run of missing pages. */
+	for (p = first; p <= last; p++) {
+		uint64_t run = p, from, to;
+
+		if (page_read(m, p))
+			continue;
+		while (p + 1 <= last && !page_read(m, p + 1))
+			p++;
+		from = run * PAGE;
+		to = (p + 1) * PAGE < m->size ? (p + 1) * PAGE : m->size;
+		if (m->fd < 0 || !read_at(m->fd, (unsigned char *)m->data + from, from, to - from))
+			return false;
+		for (uint64_t q = run; q <= p; q++)
+			m->pages[q / 8] |= (unsigned char)(1u << (q % 8));
+	}
+	return true;
+}
+
+void map_drop(struct mapped *m, uint64_t off, uint64_t len)
+{
+	uint64_t first = (off + PAGE - 1) / PAGE, end = (off + len) / PAGE;
+
+	if (!m->pages || first >= end)
+		return;
+	madvise((unsigned char *)m->data + first * PAGE, (end - first) * PAGE, MADV_DONTNEED);
+	for (uint64_t q = first; q < end; q++)
+		m->pages[q / 8] &= (unsigned char)~(1u << (q % 8));
+}
+
+void map_finish(struct mapped *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
 }
 
 void unmap_file(struct mapped *m)
 {
+	map_finish(m);
 	if (m->data)
 		munmap((void *)m->data, m->size);
+	free(m->pages);
 	memset(m, 0, sizeof(*m));
+	m->fd = -1;
 }

@@ -58,10 +58,10 @@ static int parse(const char *path, char *err, size_t errlen)
 	for (size_t i = 0; i < elf.n_needed; i++)
 		assert_non_null(elf.needed[i]);
 	for (size_t i = 0; i < elf.n_dynsym; i++) {
-		const int *idx;
+		struct elf_lookup it;
 
 		assert_non_null(elf.dynsym[i].name);
-		assert_true(elf_dynsym_lookup(&elf, elf.dynsym[i].name, &idx) >= 1);
+		assert_true(elf_lookup_first(&elf, elf.dynsym[i].name, ELF_LOOKUP_ALL, &it) >= 0);
 	}
 	elf_close(&elf);
 	return 0;
@@ -72,7 +72,7 @@ static void check_image(bool is64, bool big)
 	struct image im;
 	struct elf_file elf;
 	char err[512];
-	const int *idx;
+	struct elf_lookup it;
 	const char *path;
 
 	build(&im, is64, big);
@@ -91,11 +91,12 @@ static void check_image(bool is64, bool big)
 	assert_int_equal(elf.tls_memsz, 4096);
 	assert_false(elf.exec_stack);
 	assert_int_equal(elf.n_dynsym, 2);
-	assert_int_equal(elf_dynsym_lookup(&elf, "malloc", &idx), 1);
-	assert_int_equal(idx[0], 1);
+	assert_int_equal(elf.hash.kind, ELF_HASH_SYSV);
+	assert_int_equal(elf_lookup_first(&elf, "malloc", ELF_LOOKUP_DEFINED, &it), 1);
+	assert_int_equal(elf_lookup_next(&elf, &it), -1);
 	assert_true(elf_sym_defined(&elf.dynsym[1]));
 	assert_int_equal(elf.dynsym[1].type, STT_FUNC);
-	assert_int_equal(elf_dynsym_lookup(&elf, "free", &idx), 0);
+	assert_int_equal(elf_lookup_first(&elf, "free", ELF_LOOKUP_ALL, &it), -1);
 	elf_close(&elf);
 }
 
@@ -175,6 +176,45 @@ static void refuses_absurd_counts(void **state)
 	expect_refused(&im, "program headers");
 }
 
+/* ld.so maps a PT_LOAD whatever the file's size; touching the missing
+ * pages kills the process with SIGBUS.  The reader refuses such a file. */
+static void refuses_segments_past_the_end(void **state)
+{
+	struct image im;
+
+	(void)state;
+	build(&im, true, false);
+	image_put(&im, im.phoff + 32, im.size + 4096, 8);     /* PT_LOAD p_filesz */
+	expect_refused(&im, "loadable segment 0");
+}
+
+/* A file that shrinks while it is read: a short read and an error, never
+ * SIGBUS; what was read whole stays readable. */
+static void survives_a_file_that_shrinks(void **state)
+{
+	struct image im;
+	struct mapped m;
+	struct elf_file elf;
+	struct elf_lookup it;
+	char err[512];
+	const char *path;
+
+	(void)state;
+	build(&im, true, false);
+	path = write_file("shrinks.so", im.buf, im.size);
+	assert_int_equal(map_file_sparse(path, &m, err, sizeof(err)), 0);
+	assert_int_equal(truncate(path, 16), 0);
+	assert_false(map_range(&m, 0, 16));
+	unmap_file(&m);
+
+	path = write_file("shrinks.so", im.buf, im.size);
+	assert_int_equal(elf_open(path, &elf, err, sizeof(err)), 0);
+	assert_int_equal(truncate(path, 16), 0);
+	assert_int_equal(elf_lookup_first(&elf, "malloc", ELF_LOOKUP_DEFINED, &it), 1);
+	assert_string_equal(elf.soname, "libme.so.2");
+	elf_close(&elf);
+}
+
 static void refuses_what_is_not_elf(void **state)
 {
 	static const char text[] = "#!/bin/sh\necho not a library\n";
@@ -211,7 +251,7 @@ static int remove_dir(void **state)
 {
 	char path[300];
 	static const char *const names[] = {"good.so", "truncated.so", "broken.so", "script.so",
-					    "empty.so", "short.so", NULL};
+					    "empty.so", "short.so", "shrinks.so", NULL};
 
 	(void)state;
 	for (const char *const *n = names; *n; n++) {
@@ -251,6 +291,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(survives_every_truncation),
 		cmocka_unit_test(refuses_out_of_range_offsets),
 		cmocka_unit_test(refuses_absurd_counts),
+		cmocka_unit_test(refuses_segments_past_the_end),
+		cmocka_unit_test(survives_a_file_that_shrinks),
 		cmocka_unit_test(refuses_what_is_not_elf),
 	};
 

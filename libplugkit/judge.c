@@ -333,21 +333,20 @@ static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, c
 
 /* The plugin's undefined symbols (allocator names aside: those are the
  * private-allocator rule's) that a new dependency defines. */
-static size_t imports_defined_by(const struct elf_file *plugin, struct elf_file *dep,
+static size_t imports_defined_by(const struct elf_file *plugin, const struct elf_file *dep,
 				 const char **names, size_t max)
 {
 	size_t n = 0;
 
 	for (size_t i = 1; i < plugin->n_dynsym && n < max; i++) {
 		const struct elf_sym *ref = &plugin->dynsym[i];
-		const int *idx;
-		size_t k = ref->shndx == SHN_UNDEF && !allocator_is_symbol(ref->name) && *ref->name
-				   ? elf_dynsym_lookup(dep, ref->name, &idx)
-				   : 0;
+		struct elf_lookup it;
 
-		while (k--)
-			if (elf_sym_defined(&dep->dynsym[idx[k]]) &&
-			    dep->dynsym[idx[k]].bind != STB_LOCAL) {
+		if (ref->shndx != SHN_UNDEF || allocator_is_symbol(ref->name) || !*ref->name)
+			continue;
+		for (long k = elf_lookup_first(dep, ref->name, ELF_LOOKUP_DEFINED, &it); k >= 0;
+		     k = elf_lookup_next(dep, &it))
+			if (elf_sym_defined(&dep->dynsym[k]) && dep->dynsym[k].bind != STB_LOCAL) {
 				names[n++] = ref->name;
 				break;
 			}

@@ -35,9 +35,14 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 # plugins, plugkit as a subproject fetched by git, plugins linked by lld);
 # Debian's rustc and cargo for the Rust plugins and hosts (tests/rust);
 # Perl's TAP::Parser for the output-format test; acl, attr and libcap2-bin
-# (setfacl, setfattr, setcap) for plugkit rpath's tests of what a file keeps.
+# (setfacl, setfattr, setcap) for plugkit rpath's tests of what a file keeps;
+# GNU time for the complexity bombs' peak memory.
 test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld rustc cargo perl acl attr
-	libcap2-bin)
+	libcap2-bin time)
+
+# What bench/ needs beyond the build: callgrind, scanelf (pax-utils) as the
+# peer of plugkit scan, GNU time for peak memory.
+bench_packages=(valgrind pax-utils time)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).

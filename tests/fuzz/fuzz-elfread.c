@@ -36,10 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < elf.n_needed; i++)
 			total += strlen(elf.needed[i]);
 		for (size_t i = 0; i < elf.n_dynsym; i++) {
-			const int *idx;
+			struct elf_lookup it;
 			const struct elf_version *v = elf_version(&elf, elf.dynsym[i].versym);
 
-			total += elf_dynsym_lookup(&elf, elf.dynsym[i].name, &idx);
+			for (long k = elf_lookup_first(&elf, elf.dynsym[i].name, ELF_LOOKUP_ALL, &it); k >= 0;
+			     k = elf_lookup_next(&elf, &it))
+				total++;
 			if (v)
 				total += strlen(v->name) + (v->file ? strlen(v->file) : 0);
 		}

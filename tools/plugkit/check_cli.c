@@ -242,6 +242,7 @@ int cmd_check(int argc, char **argv)
 	plugins = calloc((size_t)n + 1, sizeof(*plugins));
 	for (int i = 0; plugins && i < n; i++)
 		plugins[i] = open_input(&ld, argv[optind + i], &status);
+	report.skip_pass_notes = o.format != FORMAT_JSON;
 	/* ld.so simulated without memory would be a wrong verdict. */
 	if (!plugins || ld.out_of_memory ||
 	    (status == 0 && run_checks(&ctx, plugins, argv + optind, (size_t)n, &report) != 0)) {
