@@ -241,40 +241,132 @@ static void check_private_allocator(const struct context *ctx, const struct targ
 
 /* ---- static-tls ---------------------------------------------------- */
 
-/* glibc 2.36's default spare static TLS for everything loaded late
- * (elf/dl-tls.c with the default glibc.rtld.optional_static_tls). */
+/*
+ * glibc's spare static TLS and where the figure comes from.  elf/dl-tls.c
+ * (2.36): surplus = (nns - 1) * 192 (libc's initial-exec TLS per extra
+ * namespace) + nns * 144 (other libraries') + glibc.rtld.optional_static_tls,
+ * nns = glibc.rtld.nns (default 4), optional_static_tls default 512: 1664.
+ * A TPOFF relocation may use all of it (CHECK_STATIC_TLS in dl-machine.h);
+ * GLIBC_TUNABLES changes both figures in the process that has it.
+ */
+static unsigned long long static_tls_surplus(char *source, size_t len)
+{
+	const char *t = getenv("GLIBC_TUNABLES");
+	unsigned long long nns = 4, opt = 512;
+	bool tuned = false;
+
+	for (const char *s = t; s && *s;) {
+		size_t n = strcspn(s, ":");
+		unsigned long long v;
+
+		if (sscanf(s, "glibc.rtld.nns=%llu", &v) == 1 && v >= 1 && v <= 16)
+			nns = v, tuned = true;
+		else if (sscanf(s, "glibc.rtld.optional_static_tls=%llu", &v) == 1)
+			opt = v, tuned = true;
+		s += n + (s[n] == ':');
+	}
+	snprintf(source, len, "glibc %s, glibc.rtld.optional_static_tls=%llu, glibc.rtld.nns=%llu%s",
+		 gnu_get_libc_version(), opt, nns, tuned ? " from GLIBC_TUNABLES" : " (defaults)");
+	return (nns - 1) * 192 + nns * 144 + opt;
+}
+
+/* Which loaded objects' TLS blocks a plugin's dlopen must place in the
+ * static TLS block. */
+struct tls_need {
+	const struct context *ctx;
+	int from;
+	bool *needs;            /* by loaded index */
+};
+
+/*
+ * A TPOFF relocation needs the block of the module its symbol binds to
+ * (sym_map in glibc's CHECK_STATIC_TLS), or its own block for symbol 0.
+ */
+static void note_tpoff(const struct elf_reloc *rel, void *arg)
+{
+	struct tls_need *tn = arg;
+	const struct process *p = tn->ctx->p;
+	const struct object *obj = p->loaded[tn->from].obj;
+	int def = tn->from;
+
+	if (!rel->tpoff)
+		return;
+	if (rel->sym && rel->sym < obj->elf.n_dynsym) {
+		const struct elf_sym *s = &obj->elf.dynsym[rel->sym];
+
+		def = ldso_bind(p, tn->from, s->name, ldso_ref_version(obj, s)).def;
+		/* Unbound: undefined-symbols says so; a local one is its own. */
+		if (def < 0)
+			def = elf_sym_defined(s) ? tn->from : -1;
+	}
+	if (def >= 0)
+		tn->needs[def] = true;
+}
 
 static void check_static_tls(const struct context *ctx, const struct target *t, struct verdict *v)
 {
-	unsigned long long total = 0, dynamic = 0;
-	size_t late = 0, bad = 0;
+	const struct process *p = ctx->p;
+	struct tls_need tn = {.ctx = ctx, .needs = calloc(p->n_loaded, sizeof(bool))};
+	unsigned long long total = 0, dynamic = 0, surplus;
+	char source[256];
+	size_t late = 0, charged = 0;
 
+	if (!tn.needs)
+		return verdict_skip(v, "out of memory");
+	surplus = static_tls_surplus(source, sizeof(source));
 	for (size_t i = t->first; i < t->last; i++) {
-		const struct elf_file *e = &ctx->p->loaded[i].obj->elf;
+		const struct elf_file *e = &p->loaded[i].obj->elf;
 
 		if (!is_late(ctx, t, i))
 			continue;
 		late++;
-		if ((e->flags & DF_STATIC_TLS) || e->n_tpoff_relocs) {
-			bad++;
-			total += e->tls_memsz;
-			verdict_fail(v, "%s: %llu bytes of TLS in the initial-exec model (%s%s%zu TPOFF "
-				     "relocation%s)", name_of(&ctx->p->loaded[i]),
-				     (unsigned long long)e->tls_memsz,
-				     e->flags & DF_STATIC_TLS ? "DF_STATIC_TLS" : "",
-				     e->flags & DF_STATIC_TLS ? ", " : "", e->n_tpoff_relocs,
-				     e->n_tpoff_relocs == 1 ? "" : "s");
-		} else if (e->has_tls) {
+		tn.from = (int)i;
+		if (e->n_tpoff_relocs)
+			elf_each_reloc(e, note_tpoff, &tn);
+		/* DF_STATIC_TLS: the linker saw initial-exec access to the
+		 * object's own block. */
+		if ((e->flags & DF_STATIC_TLS) && e->has_tls)
+			tn.needs[i] = true;
+		if (e->has_tls && !tn.needs[i])
 			dynamic += e->tls_memsz;
-		}
 	}
-	if (bad)
-		verdict_fail(v, "total: %llu bytes of static TLS asked of a late load; glibc keeps about "
-			     "%d spare bytes for every object loaded late, together", total,
-			     PLUGKIT_STATIC_TLS_SURPLUS);
-	else
-		verdict_note(v, "no initial-exec TLS in %zu late-loaded object%s (%llu bytes of dynamic "
-			     "TLS)", late, late == 1 ? "" : "s", dynamic);
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct loaded *l = &p->loaded[i];
+		const char *by = (int)i == t->root ? "the plugin itself" : "a dependency it loads";
+
+		if (!tn.needs[i])
+			continue;
+		/* Start-up placed these blocks already: a reference into
+		 * libc's errno or the host's TLS costs nothing. */
+		if (ctx->have_startup ? i < p->n_startup : is_libc(l->obj))
+			continue;
+		if (!ctx->have_startup && (int)i != t->root) {
+			verdict_warn(v, "%s: %llu bytes of TLS used in the initial-exec model; without "
+				     "--shim or --host it is unknown whether start-up loads it",
+				     name_of(l), (unsigned long long)l->obj->elf.tls_memsz);
+			continue;
+		}
+		charged++;
+		total += l->obj->elf.tls_memsz;
+		if ((int)i == t->root)
+			verdict_fail(v, "%s (%s) needs %llu bytes of static TLS for its own initial-exec "
+				     "TLS", name_of(l), by, (unsigned long long)l->obj->elf.tls_memsz);
+		else
+			verdict_warn(v, "%s (%s) needs %llu bytes of static TLS: a budget every "
+				     "late-loaded object shares", name_of(l), by,
+				     (unsigned long long)l->obj->elf.tls_memsz);
+	}
+	free(tn.needs);
+	if (total > surplus)
+		verdict_fail(v, "total: %llu bytes of new static TLS, more than the %llu spare bytes "
+			     "(%s)", total, surplus, source);
+	else if (charged)
+		verdict_note(v, "total: %llu of the %llu spare bytes of static TLS (%s)", total,
+			     surplus, source);
+	else if (v->status == STATUS_PASS)
+		verdict_note(v, "no new static TLS in %zu late-loaded object%s (%llu bytes of dynamic "
+			     "TLS; %llu spare bytes: %s)", late, late == 1 ? "" : "s", dynamic, surplus,
+			     source);
 }
 
 /* ---- tlsdesc ------------------------------------------------------- */

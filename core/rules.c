@@ -19,13 +19,16 @@ const struct check plugkit_rules[RULE_COUNT] = {
 	  "memory it hands over is freed by the host's allocator, and the other way round",
 	  "drop the plugin's allocator (jemalloc_pic.a, a Rust #[global_allocator], ...) and let "
 	  "malloc bind to the host"},
-	[RULE_STATIC_TLS] = {"static-tls", "no initial-exec TLS in anything dlopen loads",
-	  "glibc reserves about " PLUGKIT_STR(PLUGKIT_STATIC_TLS_SURPLUS) " bytes of static TLS for every object loaded after start-up; "
-	  "DF_STATIC_TLS or a TPOFF relocation needs that space, and when it runs out dlopen fails "
-	  "with \"cannot allocate memory in static TLS block\"",
+	[RULE_STATIC_TLS] = {"static-tls", "what dlopen loads needs no new static TLS",
+	  "a TPOFF relocation (or DF_STATIC_TLS) needs the TLS block of the module it binds to in "
+	  "the static TLS block; start-up placed its own modules' blocks there already (libc's "
+	  "errno costs nothing), but a block loaded late must fit in glibc's spare static TLS, "
+	  "about " PLUGKIT_STR(PLUGKIT_STATIC_TLS_SURPLUS) " bytes that every late-loaded object "
+	  "shares; when it runs out dlopen fails with \"cannot allocate memory in static TLS block\"",
 	  "build plugins with plugkit's plugin flags (dependency('plugkit-plugin'): "
 	  "-ftls-model=global-dynamic), drop tls_model(\"initial-exec\"), or load the "
-	  "dependency at start-up (DT_NEEDED of the host)"},
+	  "dependency at start-up (DT_NEEDED of the host); as a stop-gap, raise the spare bytes "
+	  "with GLIBC_TUNABLES=glibc.rtld.optional_static_tls=BYTES"},
 	[RULE_TLSDESC] = {"tlsdesc", "no TLS descriptors where glibc mishandles them",
 	  "before glibc 2.40 (BZ #31372) the TLS descriptor's slow path calls __tls_get_addr, "
 	  "hence malloc, without saving the vector registers its caller keeps live: with an "
