@@ -114,25 +114,51 @@ static void scope_order(const struct context *ctx, char *buf, size_t len)
 }
 
 
+/* Whether a start-up object refers to name: an undefined entry, or a
+ * definition that a relocation names (libc's own malloc calls). */
+static bool start_up_refers_to(const struct context *ctx, const char *name)
+{
+	for (size_t i = 0; i < ctx->p->n_startup; i++) {
+		struct object *obj = ctx->p->loaded[i].obj;
+		const int *idx;
+		size_t n = elf_dynsym_lookup(&obj->elf, name, &idx);
+
+		for (size_t k = 0; k < n; k++) {
+			const struct elf_sym *s = &obj->elf.dynsym[idx[k]];
+
+			if (!elf_sym_defined(s) || s->referenced)
+				return true;
+		}
+	}
+	return false;
+}
+
 /*
- * The provider must export the ten C functions: a name it leaves out binds
- * to glibc's, on glibc's heap.  C++ operators it may leave out: libstdc++'s
+ * A C function the provider leaves out binds to glibc's, on glibc's heap,
+ * but only a reference to it can hand a block to the wrong heap: one in the
+ * process fails here, one in a plugin's closure fails that plugin (its
+ * binding is checked below).  C++ operators it may leave out: libstdc++'s
  * call malloc, free and the plain operators, all of which reach it.
  */
 static void check_complete_set(const struct context *ctx, struct verdict *v)
 {
 	struct object *obj = ctx->p->loaded[ctx->provider].obj;
-	struct name_list nl = {0};
+	struct name_list used = {0}, unused = {0};
 
 	if (is_libc(obj))
 		return;
 	for (const char *const *name = allocator_c; *name; name++)
 		if (!exports_symbol(obj, *name))
-			name_list_add(&nl, *name);
-	if (nl.n)
-		verdict_fail(v, "the allocator %s does not export %s%s: calls to %s reach another "
-			     "heap", name_of(&ctx->p->loaded[ctx->provider]), nl.buf, name_list_more(&nl),
-			     nl.n == 1 ? "it" : "them");
+			name_list_add(start_up_refers_to(ctx, *name) ? &used : &unused, *name);
+	if (used.n)
+		verdict_fail(v, "the allocator %s does not export %s%s, and the process calls %s: "
+			     "%s blocks come from another heap", name_of(&ctx->p->loaded[ctx->provider]),
+			     used.buf, name_list_more(&used), used.n == 1 ? "it" : "them",
+			     used.n == 1 ? "its" : "their");
+	if (unused.n)
+		verdict_warn(v, "the allocator %s does not export %s%s: nothing loaded at start-up "
+			     "calls %s, and a plugin that does fails", name_of(&ctx->p->loaded[ctx->provider]),
+			     unused.buf, name_list_more(&unused), unused.n == 1 ? "it" : "them");
 }
 
 static void check_start_up_provider(const struct context *ctx, struct verdict *v)
@@ -220,22 +246,57 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 
 /* ---- private-allocator --------------------------------------------- */
 
+/*
+ * What an allocator leaves in a stripped file: its own messages.  Only a
+ * copy of the allocator prints them; a program that links the allocator's
+ * shared library has its symbols in .dynsym instead.
+ */
+static const struct {
+	const char *allocator, *text;
+} allocator_fingerprints[] = {
+	{"jemalloc", "<jemalloc>: "},
+	{"mimalloc", "mimalloc: error: "},
+	{"tcmalloc", "tcmalloc: large alloc "},
+	{"rpmalloc", "rpmalloc_initialize"},
+};
+
+static const char *allocator_fingerprint(const struct elf_file *e)
+{
+	for (size_t i = 0; i < sizeof(allocator_fingerprints) / sizeof(allocator_fingerprints[0]); i++)
+		if (memmem(e->map, e->size, allocator_fingerprints[i].text,
+			   strlen(allocator_fingerprints[i].text)))
+			return allocator_fingerprints[i].allocator;
+	return NULL;
+}
+
 static void check_private_allocator(const struct context *ctx, const struct target *t,
 				    struct verdict *v)
 {
+	struct name_list stripped = {0};
 	size_t late = 0;
 
 	for (size_t i = t->first; i < t->last; i++) {
+		struct elf_file *e = &ctx->p->loaded[i].obj->elf;
+		const char *print;
 		char found[600];
 
 		if (!is_late(ctx, t, i))
 			continue;
 		late++;
-		allocator_defined_names(&ctx->p->loaded[i].obj->elf, found, sizeof(found));
+		allocator_defined_names(e, found, sizeof(found));
 		if (found[0])
 			verdict_fail(v, "%s defines %s", name_of(&ctx->p->loaded[i]), found);
+		else if (e->symtab_count == 0 && (print = allocator_fingerprint(e)))
+			verdict_fail(v, "%s is stripped but carries a copy of %s (its own messages are "
+				     "in the file)", name_of(&ctx->p->loaded[i]), print);
+		else if (e->symtab_count == 0)
+			name_list_add(&stripped, name_of(&ctx->p->loaded[i]));
 	}
-	if (v->status == STATUS_PASS)
+	/* Hidden definitions live only in .symtab: no symtab, no verdict. */
+	if (v->status == STATUS_PASS && stripped.n)
+		verdict_skip(v, "no .symtab in %s%s: hidden definitions cannot be seen; check the "
+			     "unstripped build or its debug file", stripped.buf, name_list_more(&stripped));
+	else if (v->status == STATUS_PASS)
 		verdict_note(v, "no allocator in %zu late-loaded object%s", late, late == 1 ? "" : "s");
 }
 
@@ -662,7 +723,7 @@ static const struct check_def table[] = {
 	{RULE_ONE_HOST, ON_PLUGIN, NEEDS_HOST, check_one_host},
 	{RULE_SEARCH_PATH, ON_PROCESS | ON_PLUGIN, 0, check_search_path},
 	{RULE_NEEDED_RESOLVES, ON_PROCESS | ON_PLUGIN, 0, check_needed_resolves},
-	{RULE_UNDEFINED_SYMBOLS, ON_PLUGIN, 0, check_undefined},
+	{RULE_UNDEFINED_SYMBOLS, ON_PLUGIN, NEEDS_STARTUP, check_undefined},
 	{RULE_TEXTREL, ON_PLUGIN, 0, check_textrel},
 	{RULE_EXEC_STACK, ON_PLUGIN, 0, check_exec_stack},
 	{RULE_WX_SEGMENT, ON_PLUGIN, 0, check_wx_segment},
@@ -681,7 +742,7 @@ static void run_one(const struct context *ctx, const struct check_def *d, const 
 	else if ((d->needs & NEEDS_HOST) && !ctx->host)
 		verdict_skip(&v, "needs --host");
 	else if ((d->needs & NEEDS_STARTUP) && !ctx->have_startup)
-		verdict_skip(&v, "needs --shim or --host");
+		verdict_skip(&v, "needs --shim or --host: the answer depends on what the process loads");
 	else
 		d->run(ctx, t, &v);
 	report_add(r, &plugkit_rules[d->rule], t->file, &v);
