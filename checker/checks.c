@@ -29,6 +29,12 @@ static bool is_libc(const struct object *obj)
 	return obj->elf.soname && is_libc_soname(obj->elf.soname);
 }
 
+/* ET_EXEC, or a PIE (ld marks it DF_1_PIE): a program, not a library. */
+static bool is_executable(const struct object *obj)
+{
+	return obj->elf.type == ET_EXEC || (obj->elf.flags_1 & DF_1_PIE);
+}
+
 /* What a check looks at: the start-up objects, or what one plugin's dlopen
  * brought in. */
 struct target {
@@ -75,8 +81,7 @@ static const char *version_suffix(const struct elf_version *v, char *buf, size_t
 
 static void check_shim(const struct context *ctx, const struct target *t, struct verdict *v)
 {
-	const struct elf_file *shim = &ctx->shim->elf;
-	bool needs_host = false;
+	char found[256];
 
 	for (const char *const *const *list = allocator_lists; *list; list++)
 		for (const char *const *name = *list; *name; name++)
@@ -86,19 +91,26 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
 	(void)t;
 	if (!ctx->host)
 		return verdict_note(v, "defines no allocator symbol (no --host to look for)");
-	if (!ctx->host->elf.soname)
-		return verdict_fail(v, "the host %s has no SONAME, so nothing can name it in DT_NEEDED",
-				    ctx->host_arg);
-	for (size_t i = 0; i < shim->n_needed; i++)
-		if (strcmp(shim->needed[i], ctx->host->elf.soname) == 0)
-			needs_host = true;
-	if (!needs_host)
-		verdict_fail(v, "the shim does not need %s directly", ctx->host->elf.soname);
-	else if (ctx->host_idx < 0)
-		verdict_fail(v, "the shim needs %s but it resolves to another file than %s",
-			     ctx->host->elf.soname, ctx->host_arg);
-	if (v->status == STATUS_PASS)
-		verdict_note(v, "needs %s directly and defines no allocator symbol", ctx->host->elf.soname);
+	if (ctx->host == ctx->shim)
+		return verdict_note(v, "the executable is the host and defines no allocator symbol");
+	/* Judged by what start-up loads, whatever DT_NEEDED spells ($ORIGIN,
+	 * a path): a host that plugins bring in is one copy too, unless it
+	 * carries the allocator, which must be there before the first malloc. */
+	if (ctx->host_idx >= 0) {
+		if (v->status == STATUS_PASS)
+			verdict_note(v, "loads %s at start-up (needed by %s) and defines no allocator symbol",
+				     ctx->host_arg, ctx->host_idx == 0 ? "nothing" :
+				     name_of(&ctx->p->loaded[ctx->p->loaded[ctx->host_idx].parent]));
+		return;
+	}
+	allocator_defined_names(&ctx->host->elf, found, sizeof(found));
+	if (found[0])
+		verdict_fail(v, "the shim does not load the host %s, which carries the allocator (%s): "
+			     "it would arrive with the first plugin, after blocks were made on glibc's "
+			     "heap", ctx->host_arg, found);
+	else if (v->status == STATUS_PASS)
+		verdict_note(v, "does not load the host %s at start-up: the plugins that need it load "
+			     "the one copy", ctx->host_arg);
 }
 
 /* ---- allocator-binding --------------------------------------------- */
@@ -462,7 +474,7 @@ static void check_tlsdesc(const struct context *ctx, const struct target *t, str
 				      : "no TLS descriptors");
 }
 
-/* ---- one-host ------------------------------------------------------ */
+/* ---- one-host, second-host ----------------------------------------- */
 
 /* "libfoo.so.1" -> length of "libfoo": copies of one library share it. */
 static size_t soname_stem(const char *soname)
@@ -472,35 +484,100 @@ static size_t soname_stem(const char *soname)
 	return so ? (size_t)(so - soname) : strlen(soname);
 }
 
+/* Part of a host's API: an exported definition that is not the allocator
+ * and not one of the linker's or C runtime's own (_init, __bss_start). */
+static bool is_api_symbol(const struct elf_sym *s)
+{
+	static const char *const runtime[] = {"_init", "_fini", "_edata", "_end", "_start",
+					      "_IO_stdin_used", "data_start", NULL};
+
+	return elf_sym_defined(s) && s->bind != STB_LOCAL && s->shndx != SHN_ABS &&
+	       (s->type == STT_FUNC || s->type == STT_OBJECT || s->type == STT_GNU_IFUNC) &&
+	       strncmp(s->name, "__", 2) != 0 && !name_in(runtime, s->name) &&
+	       !allocator_is_symbol(s->name);
+}
+
+/*
+ * Whether a late-loaded object is another copy of the host: the host
+ * library's SONAME with another version, or an object that defines the
+ * host's API again (most of its own API, and at least 16 symbols: a
+ * libpython beside the python executable, a libperl beside perl).
+ */
+static bool is_host_copy(const struct context *ctx, struct object *obj, size_t *shared)
+{
+	const char *soname = ctx->host->elf.soname;
+	size_t api = 0;
+
+	*shared = 0;
+	if (obj == ctx->host)
+		return false;
+	if (soname && ctx->host != ctx->shim && obj->elf.soname) {
+		size_t stem = soname_stem(soname);
+
+		if (soname_stem(obj->elf.soname) == stem && strncmp(obj->elf.soname, soname, stem) == 0)
+			return true;
+	}
+	for (size_t k = 1; k < obj->elf.n_dynsym; k++) {
+		const struct elf_sym *s = &obj->elf.dynsym[k];
+
+		if (!is_api_symbol(s))
+			continue;
+		api++;
+		if (exports_symbol(ctx->host, s->name))
+			(*shared)++;
+	}
+	return *shared >= 16 && 2 * *shared >= api;
+}
+
 static void check_one_host(const struct context *ctx, const struct target *t, struct verdict *v)
 {
 	const char *soname = ctx->host->elf.soname;
 	const struct elf_file *plugin = &t->obj->elf;
-	bool needs = false;
-	size_t stem;
+	size_t refs = 0;
 
-	if (!soname)
+	if (ctx->host != ctx->shim && !soname)
 		return verdict_fail(v, "the host %s has no SONAME: plugins cannot name it, and "
 				    "each would find its own copy", ctx->host_arg);
+	/* The references that reach the host, wherever the plugin got its
+	 * API from: DT_NEEDED, the executable, or a callback table. */
+	for (size_t k = 1; k < plugin->n_dynsym; k++) {
+		const struct elf_sym *s = &plugin->dynsym[k];
+		struct binding b;
+
+		if (elf_sym_defined(s) || !s->name[0])
+			continue;
+		b = ldso_bind(ctx->p, t->root, s->name, ldso_ref_version(t->obj, s));
+		if (b.def >= 0 && ctx->p->loaded[b.def].obj == ctx->host)
+			refs++;
+	}
+	if (ctx->host == ctx->shim)
+		return verdict_note(v, "the executable is the host: %zu reference%s bind%s to it", refs,
+				    refs == 1 ? "" : "s", refs == 1 ? "s" : "");
 	for (size_t i = 0; i < plugin->n_needed; i++)
 		if (strcmp(plugin->needed[i], soname) == 0)
-			needs = true;
-	if (!needs)
-		verdict_fail(v, "%s does not need %s (it is not linked against the host)", t->file, soname);
-	stem = soname_stem(soname);
+			return verdict_note(v, "needs %s (%zu references bind to it)", soname, refs);
+	verdict_note(v, "links no host library (%zu references bind to %s): its API comes from the "
+		     "global scope or a table the host hands over", refs, soname);
+}
+
+static void check_second_host(const struct context *ctx, const struct target *t, struct verdict *v)
+{
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &ctx->p->loaded[i];
-		const char *other = l->obj->elf.soname ? l->obj->elf.soname : l->name;
-		const char *base = strrchr(other, '/') ? strrchr(other, '/') + 1 : other;
+		size_t shared;
 
-		if ((int)i == ctx->host_idx || !is_late(ctx, t, i) || (int)i == t->root)
+		if (!is_late(ctx, t, i) || !is_host_copy(ctx, l->obj, &shared))
 			continue;
-		if (soname_stem(base) == stem && strncmp(base, soname, stem) == 0)
-			verdict_fail(v, "loading it also loads %s (%s): a second copy of the host, with a "
-				     "heap of its own", base, l->obj->elf.path);
+		if (shared)
+			verdict_fail(v, "loading it also loads %s (%s), which defines %zu symbols of the "
+				     "host's API again: a second copy of the host, with globals (and a heap) "
+				     "of its own", name_of(l), l->obj->elf.path, shared);
+		else
+			verdict_fail(v, "loading it also loads %s (%s): a second copy of the host, with "
+				     "globals (and a heap) of its own", name_of(l), l->obj->elf.path);
 	}
 	if (v->status == STATUS_PASS)
-		verdict_note(v, "needs %s, the host already loaded", soname);
+		verdict_note(v, "loads no other copy of %s", ctx->host_arg);
 }
 
 /* ---- search-path --------------------------------------------------- */
@@ -591,15 +668,37 @@ static bool has_unresolved(const struct process *p, size_t i)
 	return false;
 }
 
+/* Marks the symbols a relocation outside DT_JMPREL names: data and
+ * address references, which RTLD_LAZY still binds at dlopen. */
+struct eager_refs {
+	bool *named;            /* by dynsym index */
+	size_t n;
+};
+
+static void note_eager(const struct elf_reloc *rel, void *arg)
+{
+	struct eager_refs *e = arg;
+
+	if (!rel->plt && rel->sym < e->n)
+		e->named[rel->sym] = true;
+}
+
 static void check_undefined(const struct context *ctx, const struct target *t, struct verdict *v)
 {
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &ctx->p->loaded[i];
-		struct name_list nl = {0};
+		struct name_list now = {0}, later = {0};
+		struct eager_refs eager = {.n = l->obj->elf.n_dynsym};
 
 		/* With a DT_NEEDED missing, needed-resolves says what matters. */
 		if (!is_late(ctx, t, i) || has_unresolved(ctx->p, i))
 			continue;
+		/* RTLD_LAZY (without DF_BIND_NOW / DF_1_NOW) leaves calls through
+		 * the PLT to their first use; everything else binds at dlopen. */
+		if (ctx->dlopen_lazy && !(l->obj->elf.flags & DF_BIND_NOW) &&
+		    !(l->obj->elf.flags_1 & DF_1_NOW) &&
+		    (eager.named = calloc(eager.n, sizeof(bool))))
+			elf_each_reloc(&l->obj->elf, note_eager, &eager);
 		for (size_t k = 1; k < l->obj->elf.n_dynsym; k++) {
 			const struct elf_sym *s = &l->obj->elf.dynsym[k];
 			const struct elf_version *ver;
@@ -611,11 +710,16 @@ static void check_undefined(const struct context *ctx, const struct target *t, s
 			if (ldso_bind(ctx->p, (int)i, s->name, ver).def >= 0)
 				continue;
 			snprintf(full, sizeof(full), "%s%s", s->name, version_suffix(ver, vs, sizeof(vs)));
-			name_list_add(&nl, full);
+			name_list_add(eager.named && !eager.named[k] ? &later : &now, full);
 		}
-		if (nl.n)
-			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), nl.n,
-				     nl.n == 1 ? "" : "s", nl.buf, name_list_more(&nl));
+		free(eager.named);
+		if (now.n)
+			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), now.n,
+				     now.n == 1 ? "" : "s", now.buf, name_list_more(&now));
+		if (later.n)
+			verdict_warn(v, "%s: %zu function%s nothing defines, bound at the first call under "
+				     "RTLD_LAZY (a call kills the process): %s%s", name_of(l), later.n,
+				     later.n == 1 ? "" : "s", later.buf, name_list_more(&later));
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "every strong undefined symbol binds");
@@ -721,6 +825,7 @@ static const struct check_def table[] = {
 	{RULE_STATIC_TLS, ON_PLUGIN, 0, check_static_tls},
 	{RULE_TLSDESC, ON_PLUGIN, 0, check_tlsdesc},
 	{RULE_ONE_HOST, ON_PLUGIN, NEEDS_HOST, check_one_host},
+	{RULE_SECOND_HOST, ON_PLUGIN, NEEDS_HOST, check_second_host},
 	{RULE_SEARCH_PATH, ON_PROCESS | ON_PLUGIN, 0, check_search_path},
 	{RULE_NEEDED_RESOLVES, ON_PROCESS | ON_PLUGIN, 0, check_needed_resolves},
 	{RULE_UNDEFINED_SYMBOLS, ON_PLUGIN, NEEDS_STARTUP, check_undefined},
@@ -765,6 +870,12 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 {
 	ctx->host_idx = ctx->provider = ctx->intended = -1;
 	memset(ctx->p, 0, sizeof(*ctx->p));
+	/* The executable can be the host (perl, python3: the API built in and
+	 * exported): named by --host alone, or the shim with no --host. */
+	if (ctx->host && !ctx->shim && is_executable(ctx->host))
+		ctx->shim = ctx->host, ctx->shim_arg = ctx->host_arg;
+	else if (ctx->shim && !ctx->host)
+		ctx->host = ctx->shim, ctx->host_arg = ctx->shim_arg;
 	if (ctx->shim || ctx->host) {
 		process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host);
 		ctx->have_startup = true;
@@ -786,15 +897,19 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 		struct target t = {.file = plugin_args[i], .obj = plugins[i]};
 
 		t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx);
-		t.first = ctx->p->n_startup;
+		t.first = ctx->p->n_global;
 		t.last = ctx->p->n_loaded;
-		/* A "plugin" that start-up already loaded brings nothing new. */
-		if ((size_t)t.root < ctx->p->n_startup)
+		/* A "plugin" that start-up (or an earlier RTLD_GLOBAL plugin)
+		 * already loaded brings nothing new. */
+		if ((size_t)t.root < ctx->p->n_global)
 			t.first = t.last = (size_t)t.root, t.last++;
 		for (size_t c = 0; c < N_CHECKS; c++)
 			if (table[c].on & ON_PLUGIN)
 				run_one(ctx, &table[c], &t, r);
-		process_reset(ctx->p);
+		if (ctx->dlopen_global)
+			process_make_global(ctx->p);
+		else
+			process_reset(ctx->p);
 	}
 }
 

@@ -37,10 +37,20 @@ const struct check plugkit_rules[RULE_COUNT] = {
 	  "build plugins with -mtls-dialect=gnu (plugkit's plugin flags choose it before glibc "
 	  "2.40), or run on glibc 2.40 or later"},
 	[RULE_ONE_HOST] = {"one-host", "the plugin binds to the host already loaded",
-	  "a plugin that does not name the host's SONAME, or pulls in another copy of it, gets a "
-	  "second host with a second heap and second globals",
-	  "link the plugin against the host library (dependency: the host) so DT_NEEDED carries "
-	  "its SONAME, and build against the same major version"},
+	  "a plugin reaches the host through DT_NEEDED (the host's SONAME), through the global "
+	  "scope (an executable that exports its API, as perl and python3 do) or through a table "
+	  "the host hands over; a host library without a SONAME cannot be named, so each plugin "
+	  "would find its own copy",
+	  "give the host library a SONAME (shared_library's soversion) and link plugins against "
+	  "it, or let them take the API from the executable or a callback table"},
+	[RULE_SECOND_HOST] = {"second-host", "the plugin loads no second copy of the host",
+	  "ld.so loads a library with another SONAME, or one that defines the host's API again "
+	  "(libpython beside a python executable that has the interpreter built in), as an object "
+	  "of its own: a second host with its own globals, state and heap, half of whose "
+	  "references bind into the first",
+	  "build the plugin against the host that loads it: for an executable host (perl, "
+	  "python3), do not link the interpreter library (no -lpython3.x or -lperl: the "
+	  "executable provides the symbols); for a library host, the same major version"},
 	[RULE_SEARCH_PATH] = {"search-path", "DT_RUNPATH entries are $ORIGIN-relative, existing and safe",
 	  "ld.so reads an empty entry as the current directory and a relative one against it, so "
 	  "whoever controls the working directory or a world-writable directory controls the "

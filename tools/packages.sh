@@ -31,7 +31,7 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
 # libFuzzer runtime for the fuzz smoke run.
-test_packages=(valgrind clang libclang-rt-14-dev)
+test_packages=(valgrind clang libclang-rt-14-dev python3-dev)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).

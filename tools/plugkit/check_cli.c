@@ -14,13 +14,19 @@
 
 void usage_check(FILE *out)
 {
-	fputs("Usage: plugkit check [--shim EXE] [--host LIB] [--format text|json|tap]\n"
+	fputs("Usage: plugkit check [--shim EXE] [--host LIB|EXE] [--format text|json|tap]\n"
+	      "                     [--dlopen-flags now|lazy,local|global] [--problems]\n"
 	      "                     [--strict] [--waivers FILE] [--entry GLOB]... [--] PLUGIN...\n"
 	      "Simulates glibc's ld.so on the shim (or the host alone) and on each plugin's\n"
 	      "dlopen, then judges every file against the plugin-linking contract.\n"
 	      "\n"
 	      "  --shim EXE        the program's executable (start-up scope)\n"
-	      "  --host LIB        the host library that plugins link against\n"
+	      "  --host LIB|EXE    the host: the library that plugins link against, or the\n"
+	      "                    executable when it exports the API (perl, python3);\n"
+	      "                    with --shim alone, the shim is the host\n"
+	      "  --dlopen-flags F  how the host opens plugins: now (default) or lazy, local\n"
+	      "                    (default) or global; with global, each plugin joins the\n"
+	      "                    global scope for those named after it\n"
 	      "  --format FMT      text (default), json, or tap (TAP 13, for meson test)\n"
 	      "  --strict          warnings fail too\n"
 	      "  --waivers FILE    accept listed exceptions: CHECK-ID FILE-GLOB REASON per line\n"
@@ -38,12 +44,35 @@ void usage_check(FILE *out)
 
 struct check_opts {
 	const char *shim, *host, *waivers;
+	bool lazy, global;
 	enum format format;
 	bool strict;
 	int color;              /* -1 auto, 0 never, 1 always */
 	char **entries;
 	size_t n_entries;
 };
+
+/* "lazy,global", "now", "local,now": RTLD_NOW/RTLD_LAZY, RTLD_LOCAL/RTLD_GLOBAL. */
+static int parse_dlopen_flags(const char *arg, struct check_opts *o)
+{
+	for (const char *s = arg;;) {
+		size_t n = strcspn(s, ",");
+
+		if (n == 3 && strncmp(s, "now", n) == 0)
+			o->lazy = false;
+		else if (n == 4 && strncmp(s, "lazy", n) == 0)
+			o->lazy = true;
+		else if (n == 5 && strncmp(s, "local", n) == 0)
+			o->global = false;
+		else if (n == 6 && strncmp(s, "global", n) == 0)
+			o->global = true;
+		else
+			return -1;
+		if (!s[n])
+			return 0;
+		s += n + 1;
+	}
+}
 
 static int parse_check(int argc, char **argv, struct check_opts *o)
 {
@@ -55,6 +84,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 		{"waivers", required_argument, NULL, 'w'},
 		{"entry", required_argument, NULL, 'e'},
 		{"color", required_argument, NULL, 'c'},
+		{"dlopen-flags", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -95,6 +125,13 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 				o->color = 0;
 			else {
 				fprintf(stderr, "plugkit check: --color takes auto, always or never\n");
+				return 2;
+			}
+			break;
+		case 'd':
+			if (parse_dlopen_flags(optarg, o) != 0) {
+				fprintf(stderr, "plugkit check: --dlopen-flags takes now or lazy and local "
+					"or global, comma-separated, not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -150,7 +187,8 @@ int cmd_check(int argc, char **argv)
 	}
 	ldso_init(&ld);
 	ctx = (struct context){.ld = &ld, .p = &p, .shim_arg = o.shim, .host_arg = o.host,
-			       .entries = o.entries, .n_entries = o.n_entries};
+			       .entries = o.entries, .n_entries = o.n_entries,
+			       .dlopen_global = o.global, .dlopen_lazy = o.lazy};
 	if (o.shim)
 		ctx.shim = open_input(&ld, o.shim, &status);
 	if (o.host)
