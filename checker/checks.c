@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "allocator.h"
+#include "forward.h"
 #include "namelist.h"
 
 
@@ -111,6 +112,39 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
 	else if (v->status == STATUS_PASS)
 		verdict_note(v, "does not load the host %s at start-up: the plugins that need it load "
 			     "the one copy", ctx->host_arg);
+}
+
+/*
+ * A C++ operator whose code only passes the call on, through the PLT, to
+ * malloc, free, aligned_alloc, posix_memalign (or another operator) that
+ * the object leaves to the global scope: the provider's heap, not a second
+ * one (libstdc++_nonshared's sized and aligned operators in manylinux
+ * wheels).  Whether those references reach the provider is checked as
+ * every other reference is.
+ */
+static bool forwards_to_global(struct object *obj, const char *name)
+{
+	static const char *const targets[] = {"malloc", "free", "aligned_alloc", "posix_memalign",
+					      "calloc", "realloc", "memalign", NULL};
+	const int *idx;
+	size_t n;
+
+	if (!allocator_is_cxx(name))
+		return false;
+	n = elf_dynsym_lookup(&obj->elf, name, &idx);
+	for (size_t k = 0; k < n; k++) {
+		const struct elf_sym *s = &obj->elf.dynsym[idx[k]];
+		uint64_t to;
+
+		if (!elf_sym_defined(s) || s->type != STT_FUNC)
+			continue;
+		to = forwarded_to(&obj->elf, s->value);
+		if (!to || to >= obj->elf.n_dynsym || elf_sym_defined(&obj->elf.dynsym[to]))
+			return false;
+		name = obj->elf.dynsym[to].name;
+		return name_in(targets, name) || allocator_is_cxx(name);
+	}
+	return false;
 }
 
 /* ---- allocator-binding --------------------------------------------- */
@@ -239,6 +273,8 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 					 * they reach the provider themselves. */
 					if (allocator_is_cxx(s->name) && allocator_is_libstdcxx(&p->loaded[b.def].obj->elf))
 						continue;
+					if (forwards_to_global(p->loaded[b.def].obj, s->name))
+						continue;
 					if (other < 0)
 						other = b.def;
 					snprintf(full, sizeof(full), "%s%s", s->name,
@@ -281,6 +317,19 @@ static const char *allocator_fingerprint(const struct elf_file *e)
 	return NULL;
 }
 
+/* Removes the operators that only forward (forwards_to_global) from a
+ * "a, b, c" list of definitions. */
+static void drop_forwarders(struct object *obj, char *list)
+{
+	char *out = list, copy[600], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	list[0] = '\0';
+	for (char *name = strtok_r(copy, ", ", &save); name; name = strtok_r(NULL, ", ", &save))
+		if (!forwards_to_global(obj, name))
+			out += sprintf(out, "%s%s", out == list ? "" : ", ", name);
+}
+
 static void check_private_allocator(const struct context *ctx, const struct target *t,
 				    struct verdict *v)
 {
@@ -296,6 +345,7 @@ static void check_private_allocator(const struct context *ctx, const struct targ
 			continue;
 		late++;
 		allocator_defined_names(e, found, sizeof(found));
+		drop_forwarders(ctx->p->loaded[i].obj, found);
 		if (found[0])
 			verdict_fail(v, "%s defines %s", name_of(&ctx->p->loaded[i]), found);
 		else if (e->symtab_count == 0 && (print = allocator_fingerprint(e)))
