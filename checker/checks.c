@@ -90,8 +90,11 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
 				verdict_fail(v, "the shim defines and exports %s: the executable comes first "
 					     "in the global scope, ahead of the host", *name);
 	(void)t;
-	if (!ctx->host)
-		return verdict_note(v, "defines no allocator symbol (no --host to look for)");
+	/* A dynamic executable needs at least libc.so.6; a static(-pie) one
+	 * has no ld.so to share symbols with its plugins. */
+	if (!ctx->shim->elf.n_needed)
+		return verdict_fail(v, "the shim is statically linked (no DT_NEEDED): its plugins "
+				    "cannot bind to its allocator or to a host it carries");
 	if (ctx->host == ctx->shim)
 		return verdict_note(v, "the executable is the host and defines no allocator symbol");
 	/* Judged by what start-up loads, whatever DT_NEEDED spells ($ORIGIN,
@@ -213,6 +216,9 @@ static void check_start_up_provider(const struct context *ctx, struct verdict *v
 	char order[1024];
 
 	scope_order(ctx, order, sizeof(order));
+	if (ctx->provider < 0 && !p->loaded[0].obj->elf.n_needed)
+		return verdict_fail(v, "%s is statically linked: nothing it could share defines malloc",
+				    name_of(&p->loaded[0]));
 	if (ctx->provider < 0)
 		return verdict_fail(v, "nothing in the global scope defines malloc (order: %s)", order);
 	check_complete_set(ctx, v);

@@ -52,20 +52,24 @@ const struct check plugkit_rules[RULE_COUNT] = {
 	  "python3), do not link the interpreter library (no -lpython3.x or -lperl: the "
 	  "executable provides the symbols); for a library host, the same major version"},
 	[RULE_SEARCH_PATH] = {"search-path", "DT_RUNPATH entries are $ORIGIN-relative, existing and safe",
-	  "ld.so reads an empty entry as the current directory and a relative one against it, so "
-	  "whoever controls the working directory or a world-writable directory controls the "
-	  "libraries; an absolute entry pins the install",
-	  "set install_rpath to a $ORIGIN-relative path (templates), or fix an installed file with "
-	  "plugkit rpath"},
+	  "ld.so tries every entry on every load: an empty entry is the current directory and a "
+	  "relative one is read against it, a directory that does not exist (or is world-writable) "
+	  "lets whoever creates it later plant libraries there, and an absolute entry pins the "
+	  "install",
+	  "set install_rpath to a $ORIGIN-relative path that exists once installed (templates), or "
+	  "fix an installed file with plugkit rpath"},
 	[RULE_NEEDED_RESOLVES] = {"needed-resolves", "every DT_NEEDED is found",
 	  "ld.so searches DT_RPATH, DT_RUNPATH, ld.so.cache and the system directories; a name "
 	  "found nowhere fails the load",
 	  "install the library, or give the object a $ORIGIN-relative DT_RUNPATH that reaches it"},
 	[RULE_UNDEFINED_SYMBOLS] = {"undefined-symbols", "every undefined symbol binds at RTLD_NOW",
 	  "with RTLD_NOW, dlopen fails on the first strong undefined symbol nothing in scope "
-	  "defines; Meson's shared_module never links with --no-undefined",
-	  "link plugins with -Wl,-z,defs (plugkit_plugin_link_args) against the libraries that "
-	  "define the symbols"},
+	  "defines (with RTLD_LAZY, a function fails at its first call); Meson's shared_module "
+	  "never links with --no-undefined",
+	  "name the process that loads the plugin (--shim, --host: an interpreter executable "
+	  "such as perl or python3 provides its API itself, and its extensions must not link "
+	  "the interpreter library); otherwise link the plugin with -Wl,-z,defs "
+	  "(plugkit_plugin_link_args) against the libraries that define the symbols"},
 	[RULE_TEXTREL] = {"textrel", "no text relocations",
 	  "text relocations make ld.so write to code pages, which hardened kernels refuse and which "
 	  "unshares the pages",

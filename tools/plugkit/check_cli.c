@@ -28,6 +28,8 @@ void usage_check(FILE *out)
 	      "                    (default) or global; with global, each plugin joins the\n"
 	      "                    global scope for those named after it\n"
 	      "  --format FMT      text (default), json, or tap (TAP 13, for meson test)\n"
+	      "  --problems        print only failures, warnings, errors and waivers (one\n"
+	      "                    line each), then the summary\n"
 	      "  --strict          warnings fail too\n"
 	      "  --waivers FILE    accept listed exceptions: CHECK-ID FILE-GLOB REASON per line\n"
 	      "  --entry GLOB      a plugin entry point; other exports are warned about\n"
@@ -44,7 +46,7 @@ void usage_check(FILE *out)
 
 struct check_opts {
 	const char *shim, *host, *waivers;
-	bool lazy, global;
+	bool lazy, global, problems;
 	enum format format;
 	bool strict;
 	int color;              /* -1 auto, 0 never, 1 always */
@@ -85,6 +87,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 		{"entry", required_argument, NULL, 'e'},
 		{"color", required_argument, NULL, 'c'},
 		{"dlopen-flags", required_argument, NULL, 'd'},
+		{"problems", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -102,6 +105,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 		case 'H': o->host = optarg; break;
 		case 'w': o->waivers = optarg; break;
 		case 'S': o->strict = true; break;
+		case 'p': o->problems = true; break;
 		case 'e': o->entries[o->n_entries++] = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -151,14 +155,16 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 	return -1;
 }
 
-static struct object *open_input(struct ldso *ld, const char *path, int *status)
+/* An input that cannot be read is an "error" finding for that file (and
+ * exit status 2); the other files are still judged. */
+static struct object *open_input(struct ldso *ld, const char *path, struct report *r)
 {
 	char err[PATH_MAX + 256];
 	struct object *obj = ldso_open(ld, path, err, sizeof(err));
 
 	if (!obj) {
 		fprintf(stderr, "plugkit check: %s\n", err);
-		*status = 2;
+		report_add_error(r, path, err);
 	}
 	return obj;
 }
@@ -168,18 +174,20 @@ int cmd_check(int argc, char **argv)
 	struct check_opts o;
 	struct waivers ws = {0};
 	struct object **plugins = NULL;
+	char **names = NULL;
 	struct report report = {0};
-	struct process p;
+	struct process p = {0};
 	struct ldso ld;
 	struct context ctx;
 	char err[PATH_MAX + 256];
 	int status = parse_check(argc, argv, &o), n;
+	size_t kept = 0;
+	bool process_ok = true;
 
 	if (status >= 0) {
 		free(o.entries);
 		return status;
 	}
-	status = 0;
 	if (o.waivers && waivers_load(o.waivers, &ws, err, sizeof(err)) != 0) {
 		fprintf(stderr, "plugkit check: %s\n", err);
 		free(o.entries);
@@ -189,31 +197,46 @@ int cmd_check(int argc, char **argv)
 	ctx = (struct context){.ld = &ld, .p = &p, .shim_arg = o.shim, .host_arg = o.host,
 			       .entries = o.entries, .n_entries = o.n_entries,
 			       .dlopen_global = o.global, .dlopen_lazy = o.lazy};
-	if (o.shim)
-		ctx.shim = open_input(&ld, o.shim, &status);
-	if (o.host)
-		ctx.host = open_input(&ld, o.host, &status);
+	if (o.shim && !(ctx.shim = open_input(&ld, o.shim, &report)))
+		process_ok = false;
+	if (o.host && !(ctx.host = open_input(&ld, o.host, &report)))
+		process_ok = false;
 	n = argc - optind;
 	plugins = calloc((size_t)n + 1, sizeof(*plugins));
-	for (int i = 0; plugins && i < n; i++)
-		plugins[i] = open_input(&ld, argv[optind + i], &status);
-	if (!plugins) {
+	names = calloc((size_t)n + 1, sizeof(*names));
+	if (!plugins || !names) {
 		perror("plugkit check");
 		status = 2;
+		goto out;
 	}
-	if (status == 0) {
-		run_checks(&ctx, plugins, argv + optind, (size_t)n, &report);
-		waivers_apply(&ws, &report);
-		report_print(&report, o.format,
-			     o.format == FORMAT_TEXT &&
-				     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
-			     stdout);
-		status = report_exit_status(&report, o.strict);
-		process_free(&p);
+	for (int i = 0; i < n; i++) {
+		struct object *obj = open_input(&ld, argv[optind + i], &report);
+		bool seen = false;
+
+		/* One file reached by several names (symlinks, hard links) is
+		 * judged once, under the first name given. */
+		for (size_t k = 0; obj && k < kept; k++)
+			seen |= plugins[k] == obj;
+		if (obj && !seen) {
+			plugins[kept] = obj;
+			names[kept++] = argv[optind + i];
+		}
 	}
+	/* Without the process it asked for, no plugin can be judged fairly. */
+	if (process_ok)
+		run_checks(&ctx, plugins, names, kept, &report);
+	waivers_apply(&ws, &report);
+	report_print(&report, o.format,
+		     o.format == FORMAT_TEXT &&
+			     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
+		     o.problems, stdout);
+	status = report_exit_status(&report, o.strict);
+out:
+	process_free(&p);
 	report_free(&report);
 	waivers_free(&ws);
 	free(plugins);
+	free(names);
 	free(o.entries);
 	ldso_free(&ld);
 	return status;
