@@ -553,18 +553,40 @@ static bool is_api_symbol(const struct elf_sym *s)
 	       !allocator_is_symbol(s->name);
 }
 
+/* How many of obj's API symbols host exports too, when they are at least
+ * 16 and at least half of obj's: obj defines host's API again. */
+static size_t redefined_api(struct object *host, struct object *obj)
+{
+	size_t api = 0, shared = 0;
+
+	for (size_t k = 1; k < obj->elf.n_dynsym; k++) {
+		const struct elf_sym *s = &obj->elf.dynsym[k];
+
+		if (!is_api_symbol(s))
+			continue;
+		api++;
+		if (exports_symbol(host, s->name))
+			shared++;
+	}
+	return shared >= 16 && 2 * shared >= api ? shared : 0;
+}
+
 /*
  * Whether a late-loaded object is another copy of the host: the host
  * library's SONAME with another version, or an object that defines the
- * host's API again (most of its own API, and at least 16 symbols: a
- * libpython beside the python executable, a libperl beside perl).
+ * host's API again (a libpython beside the python executable, a libperl
+ * beside perl).  An executable that exports an API is a host too, even
+ * when --host names a library: that library, loaded late, is its second
+ * copy.
  */
 static bool is_host_copy(const struct context *ctx, struct object *obj, size_t *shared)
 {
 	const char *soname = ctx->host->elf.soname;
-	size_t api = 0;
 
 	*shared = 0;
+	if (ctx->shim && ctx->shim != ctx->host && obj != ctx->shim &&
+	    (*shared = redefined_api(ctx->shim, obj)))
+		return true;
 	if (obj == ctx->host)
 		return false;
 	if (soname && ctx->host != ctx->shim && obj->elf.soname) {
@@ -573,16 +595,7 @@ static bool is_host_copy(const struct context *ctx, struct object *obj, size_t *
 		if (soname_stem(obj->elf.soname) == stem && strncmp(obj->elf.soname, soname, stem) == 0)
 			return true;
 	}
-	for (size_t k = 1; k < obj->elf.n_dynsym; k++) {
-		const struct elf_sym *s = &obj->elf.dynsym[k];
-
-		if (!is_api_symbol(s))
-			continue;
-		api++;
-		if (exports_symbol(ctx->host, s->name))
-			(*shared)++;
-	}
-	return *shared >= 16 && 2 * *shared >= api;
+	return (*shared = redefined_api(ctx->host, obj)) != 0;
 }
 
 static void check_one_host(const struct context *ctx, const struct target *t, struct verdict *v)

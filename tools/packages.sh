@@ -33,6 +33,12 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 # libFuzzer runtime for the fuzz smoke run.
 test_packages=(valgrind clang libclang-rt-14-dev python3-dev)
 
+# The field suite's plugin ecosystems (tests/field/field.py): each package
+# brings plugins and the host that loads them.
+field_packages=(libpam-modules pamtester python3.11 python3-lxml python3-yaml perl libjson-xs-perl
+	libdbi-perl libgdk-pixbuf-2.0-0 librsvg2-common gstreamer1.0-tools gstreamer1.0-plugins-base
+	gstreamer1.0-plugins-good libglib2.0-bin glib-networking ruby ruby-json ruby-nokogiri)
+
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).
 setup_build() {
