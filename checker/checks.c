@@ -125,10 +125,16 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
  * wheels).  Whether those references reach the provider is checked as
  * every other reference is.
  */
-static bool forwards_to_global(struct object *obj, const char *name)
+static bool is_forward_target(const char *name)
 {
 	static const char *const targets[] = {"malloc", "free", "aligned_alloc", "posix_memalign",
 					      "calloc", "realloc", "memalign", NULL};
+
+	return name_in(targets, name) || allocator_is_cxx(name);
+}
+
+static bool forwards_to_global(struct object *obj, const char *name)
+{
 	const int *idx;
 	size_t n;
 
@@ -141,11 +147,9 @@ static bool forwards_to_global(struct object *obj, const char *name)
 
 		if (!elf_sym_defined(s) || s->type != STT_FUNC)
 			continue;
-		to = forwarded_to(&obj->elf, s->value);
-		if (!to || to >= obj->elf.n_dynsym || elf_sym_defined(&obj->elf.dynsym[to]))
-			return false;
-		name = obj->elf.dynsym[to].name;
-		return name_in(targets, name) || allocator_is_cxx(name);
+		to = forwarded_to(&obj->elf, s->value, is_forward_target);
+		/* Left to the global scope, not bound to a copy of its own. */
+		return to && !elf_sym_defined(&obj->elf.dynsym[to]);
 	}
 	return false;
 }

@@ -5,8 +5,9 @@
 #include <string.h>
 
 /* How far into a function a forwarder's call may sit: a stub spends a few
- * instructions on endbr64/bti and stack alignment, no more. */
-#define SCAN_BYTES 32
+ * instructions on endbr64/bti, a frame and an argument check (rounding a
+ * size to the alignment), no more. */
+#define SCAN_BYTES 64
 
 static uint32_t le32(const unsigned char *b)
 {
@@ -27,12 +28,13 @@ static void match_slot(const struct elf_reloc *rel, void *arg)
 		l->sym = rel->sym;
 }
 
-static uint64_t slot_symbol(const struct elf_file *elf, uint64_t slot)
+/* The symbol that fills the GOT slot, when wanted accepts its name. */
+static uint64_t slot_symbol(const struct elf_file *elf, uint64_t slot, bool (*wanted)(const char *))
 {
 	struct slot_lookup l = {.slot = slot};
 
 	elf_each_reloc(elf, match_slot, &l);
-	return l.sym;
+	return l.sym && l.sym < elf->n_dynsym && wanted(elf->dynsym[l.sym].name) ? l.sym : 0;
 }
 
 /* x86_64 PLT stub: [endbr64] [bnd] jmp *slot(%rip). */
@@ -52,7 +54,7 @@ static uint64_t x86_64_plt_slot(const struct elf_file *elf, uint64_t at)
 	return at + o + 6 + (uint64_t)(int64_t)(int32_t)le32(b + o + 2);
 }
 
-static uint64_t x86_64_forward(const struct elf_file *elf, uint64_t addr)
+static uint64_t x86_64_forward(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *))
 {
 	size_t len = SCAN_BYTES;
 	const unsigned char *b;
@@ -69,7 +71,7 @@ static uint64_t x86_64_forward(const struct elf_file *elf, uint64_t addr)
 		if (b[o] != 0xe8 && b[o] != 0xe9)
 			continue;
 		target = addr + o + 5 + (uint64_t)(int64_t)(int32_t)le32(b + o + 1);
-		if ((slot = x86_64_plt_slot(elf, target)) && (sym = slot_symbol(elf, slot)))
+		if ((slot = x86_64_plt_slot(elf, target)) && (sym = slot_symbol(elf, slot, wanted)))
 			return sym;
 	}
 	return 0;
@@ -95,7 +97,7 @@ static uint64_t aarch64_plt_slot(const struct elf_file *elf, uint64_t at)
 	return (at & ~(uint64_t)0xfff) + (uint64_t)page + ((ldr >> 10) & 0xfff) * 8;
 }
 
-static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr)
+static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *))
 {
 	const unsigned char *b = elf_bytes_at(elf, addr, SCAN_BYTES);
 
@@ -109,18 +111,19 @@ static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr)
 		if ((insn & 0x7c000000) != 0x14000000)
 			continue;
 		slot = aarch64_plt_slot(elf, addr + o + (uint64_t)(int64_t)((int32_t)(insn << 6) >> 4));
-		return slot && (sym = slot_symbol(elf, slot)) ? sym : 0;
+		if (slot && (sym = slot_symbol(elf, slot, wanted)))
+			return sym;
 	}
 	return 0;
 }
 
-uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr)
+uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *name))
 {
 	if (elf->big_endian)
 		return 0;
 	switch (elf->machine) {
-	case EM_X86_64: return x86_64_forward(elf, addr);
-	case EM_AARCH64: return aarch64_forward(elf, addr);
+	case EM_X86_64: return x86_64_forward(elf, addr, wanted);
+	case EM_AARCH64: return aarch64_forward(elf, addr, wanted);
 	}
 	return 0;
 }

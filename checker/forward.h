@@ -10,10 +10,10 @@
 #include "elfread.h"
 
 /*
- * The dynamic symbol index that the function at addr in elf first calls or
- * jumps to through its PLT (x86_64: call/jmp rel32; AArch64: b/bl), or 0
- * when none is found within its first instructions.
+ * The dynamic symbol index of the first symbol wanted accepts that the
+ * function at addr in elf calls or jumps to through its PLT (x86_64:
+ * call/jmp rel32; AArch64: b/bl) within its first instructions, or 0.
  */
-uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr);
+uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *name));
 
 #endif
