@@ -117,14 +117,7 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
 			     "the one copy", ctx->host_arg);
 }
 
-/*
- * A C++ operator whose code only passes the call on, through the PLT, to
- * malloc, free, aligned_alloc, posix_memalign (or another operator) that
- * the object leaves to the global scope: the provider's heap, not a second
- * one (libstdc++_nonshared's sized and aligned operators in manylinux
- * wheels).  Whether those references reach the provider is checked as
- * every other reference is.
- */
+/* What a forwarding operator may pass the call on to. */
 static bool is_forward_target(const char *name)
 {
 	static const char *const targets[] = {"malloc", "free", "aligned_alloc", "posix_memalign",
@@ -133,6 +126,14 @@ static bool is_forward_target(const char *name)
 	return name_in(targets, name) || allocator_is_cxx(name);
 }
 
+/*
+ * A C++ operator whose code only passes the call on, through the PLT, to
+ * malloc, free, aligned_alloc, posix_memalign (or another operator) that
+ * the object leaves to the global scope: the provider's heap, not a second
+ * one (libstdc++_nonshared's sized and aligned operators in manylinux
+ * wheels).  Whether those references reach the provider is checked as
+ * every other reference is.
+ */
 static bool forwards_to_global(struct object *obj, const char *name)
 {
 	const int *idx;
