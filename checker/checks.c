@@ -280,9 +280,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 					refs++;
 					if (b.def == ctx->provider)
 						continue;
-					/* libstdc++'s operators call malloc and free:
-					 * they reach the provider themselves. */
-					if (allocator_is_cxx(s->name) && allocator_is_libstdcxx(&p->loaded[b.def].obj->elf))
+					if (allocator_binding_exempt(s->name, name_of(&p->loaded[b.def])))
 						continue;
 					if (forwards_to_global(p->loaded[b.def].obj, s->name))
 						continue;
@@ -939,8 +937,8 @@ static int intended_provider(const struct context *ctx)
 	return -1;
 }
 
-void run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
-		size_t n_plugins, struct report *r)
+int run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
+	       size_t n_plugins, struct report *r)
 {
 	ctx->host_idx = ctx->provider = ctx->intended = -1;
 	memset(ctx->p, 0, sizeof(*ctx->p));
@@ -951,7 +949,8 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 	else if (ctx->shim && !ctx->host)
 		ctx->host = ctx->shim, ctx->host_arg = ctx->shim_arg;
 	if (ctx->shim || ctx->host) {
-		process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host);
+		if (process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host) != 0)
+			return -1;
 		ctx->have_startup = true;
 		for (size_t i = 0; i < ctx->p->n_loaded; i++)
 			if (ctx->host && ctx->p->loaded[i].obj == ctx->host)
@@ -970,7 +969,8 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 	for (size_t i = 0; i < n_plugins; i++) {
 		struct target t = {.file = plugin_args[i], .obj = plugins[i]};
 
-		t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx);
+		if ((t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx)) < 0)
+			return -1;
 		t.first = ctx->p->n_global;
 		t.last = ctx->p->n_loaded;
 		/* A "plugin" that start-up (or an earlier RTLD_GLOBAL plugin)
@@ -985,6 +985,7 @@ void run_checks(struct context *ctx, struct object **plugins, char *const *plugi
 		else
 			process_reset(ctx->p);
 	}
+	return 0;
 }
 
 void print_check_list(FILE *out)

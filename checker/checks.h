@@ -21,8 +21,9 @@ struct context {
 	size_t n_entries;
 };
 
-/* Checks the given files and appends one finding per check and file. */
-void run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
+/* Checks the given files and appends one finding per check and file.
+ * Returns 0, or -1 when the simulation ran out of memory. */
+int run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
 		size_t n_plugins, struct report *r);
 
 /* The table, for `plugkit help check` and docs. */

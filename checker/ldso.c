@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "mapfile.h"
-#include "xalloc.h"
 
 #ifndef PLUGKIT_DST_LIB
 #define PLUGKIT_DST_LIB "lib/x86_64-linux-gnu"
@@ -22,9 +21,33 @@
 #endif
 
 /* glibc's trusted directories on Debian, in ld.so's order (ld.so --help). */
-static const char *const system_dirs[] = {
+static const char *const debian_system_dirs[] = {
 	"/lib/" PLUGKIT_MULTIARCH, "/usr/lib/" PLUGKIT_MULTIARCH, "/lib", "/usr/lib", NULL,
 };
+
+/*
+ * Out of memory: ld.so would fail the load, and plugkit cannot judge what it
+ * could not simulate.  The first failure is recorded in ld and every later
+ * step gives up; the caller reports it (plugkit exits 2).  Nothing here
+ * exits: the checker is a library.
+ */
+static void *grow(struct ldso *ld, void *old, size_t n)
+{
+	void *p = realloc(old, n ? n : 1);
+
+	if (!p)
+		ld->out_of_memory = true;
+	return p;
+}
+
+static char *dup_string(struct ldso *ld, const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		ld->out_of_memory = true;
+	return p;
+}
 
 /*
  * ld.so.cache, new format ("glibc-ld.so.cache1.1"): a 48-byte header, then
@@ -39,16 +62,16 @@ static void read_cache(struct ldso *ld)
 	char err[PATH_MAX + 64];
 	uint32_t nlibs;
 
-	if (map_file(PLUGKIT_LD_SO_CACHE, &f, err, sizeof(err)) != 0)
+	if (!ld->cache_path || map_file(ld->cache_path, &f, err, sizeof(err)) != 0)
 		return;
 	if (f.size < 48 || memcmp(f.data, magic, sizeof(magic) - 1) != 0)
 		goto out;
 	memcpy(&nlibs, f.data + 20, 4);
 	if (nlibs > (f.size - 48) / 24)
 		goto out;
-	ld->cache_names = xrealloc(NULL, nlibs * sizeof(char *));
-	ld->cache_paths = xrealloc(NULL, nlibs * sizeof(char *));
-	for (uint32_t i = 0; i < nlibs; i++) {
+	ld->cache_names = grow(ld, NULL, nlibs * sizeof(char *));
+	ld->cache_paths = grow(ld, NULL, nlibs * sizeof(char *));
+	for (uint32_t i = 0; i < nlibs && !ld->out_of_memory; i++) {
 		const unsigned char *e = f.data + 48 + (size_t)i * 24;
 		uint32_t key, value;
 
@@ -57,26 +80,33 @@ static void read_cache(struct ldso *ld)
 		if (key >= f.size || value >= f.size || !memchr(f.data + key, '\0', f.size - key) ||
 		    !memchr(f.data + value, '\0', f.size - value))
 			continue;
-		ld->cache_names[ld->n_cache] = xstrdup((const char *)f.data + key);
-		ld->cache_paths[ld->n_cache++] = xstrdup((const char *)f.data + value);
+		ld->cache_names[ld->n_cache] = dup_string(ld, (const char *)f.data + key);
+		ld->cache_paths[ld->n_cache] = dup_string(ld, (const char *)f.data + value);
+		/* Counted even half made, so that ldso_free frees both. */
+		ld->n_cache++;
 	}
 out:
 	unmap_file(&f);
 }
 
-void ldso_init(struct ldso *ld)
+int ldso_init_with(struct ldso *ld, const char *cache_path, const char *const *system_dirs)
 {
-	static char platform[65];
 	struct utsname u;
 
 	memset(ld, 0, sizeof(*ld));
 	ld->lib_dst = PLUGKIT_DST_LIB;
 	/* AT_PLATFORM is the machine name on x86_64 and most others. */
 	if (uname(&u) == 0)
-		snprintf(platform, sizeof(platform), "%s", u.machine);
-	ld->platform_dst = platform;
+		snprintf(ld->platform_dst, sizeof(ld->platform_dst), "%s", u.machine);
+	ld->cache_path = cache_path;
 	ld->system_dirs = system_dirs;
 	read_cache(ld);
+	return ld->out_of_memory ? -1 : 0;
+}
+
+int ldso_init(struct ldso *ld)
+{
+	return ldso_init_with(ld, PLUGKIT_LD_SO_CACHE, debian_system_dirs);
 }
 
 void ldso_free(struct ldso *ld)
@@ -101,27 +131,22 @@ void ldso_free(struct ldso *ld)
 static char *origin_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = xstrdup(path), *cwd, *abs;
+	int dirlen = slash && slash != path ? (int)(slash - path) : 1;
+	const char *dir = slash ? path : ".";
+	char *cwd, *abs;
 
-	if (slash)
-		dir[slash == path ? 1 : slash - path] = '\0';
-	else
-		strcpy(dir, ".");
 	if (path[0] == '/')
-		return dir;
+		return strndup(path, (size_t)dirlen);
 	cwd = getcwd(NULL, 0);
-	if (asprintf(&abs, "%s/%s", cwd ? cwd : ".", dir) < 0) {
-		perror("plugkit");
-		exit(2);
-	}
+	if (asprintf(&abs, "%s/%.*s", cwd ? cwd : ".", dirlen, dir) < 0)
+		abs = NULL;
 	free(cwd);
-	free(dir);
 	return abs;
 }
 
 struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t errlen)
 {
-	struct object *obj;
+	struct object *obj = NULL, **objects;
 	struct stat st;
 
 	/* One parse per file, whatever name reaches it: ld.so too compares
@@ -130,13 +155,24 @@ struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t er
 		for (size_t i = 0; i < ld->n_objects; i++)
 			if (ld->objects[i]->elf.dev == st.st_dev && ld->objects[i]->elf.ino == st.st_ino)
 				return ld->objects[i];
-	obj = xrealloc(NULL, sizeof(*obj));
+	if (!(obj = grow(ld, NULL, sizeof(*obj))) ||
+	    !(objects = grow(ld, ld->objects, (ld->n_objects + 1) * sizeof(*ld->objects)))) {
+		free(obj);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	ld->objects = objects;
 	if (elf_open(path, &obj->elf, err, errlen) != 0) {
 		free(obj);
 		return NULL;
 	}
-	obj->origin = origin_of(path);
-	ld->objects = xrealloc(ld->objects, (ld->n_objects + 1) * sizeof(*ld->objects));
+	if (!(obj->origin = origin_of(path))) {
+		ld->out_of_memory = true;
+		elf_close(&obj->elf);
+		free(obj);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
 	ld->objects[ld->n_objects++] = obj;
 	return obj;
 }
@@ -192,11 +228,14 @@ static bool compatible(const struct object *a, const struct object *b)
 	return a->elf.is64 == b->elf.is64 && a->elf.machine == b->elf.machine;
 }
 
-static void note_searched(char **searched, const char *dir)
+static void note_searched(struct ldso *ld, char **searched, const char *dir)
 {
 	size_t old = *searched ? strlen(*searched) : 0;
+	char *grown = grow(ld, *searched, old + strlen(dir) + 2);
 
-	*searched = xrealloc(*searched, old + strlen(dir) + 2);
+	if (!grown)
+		return;
+	*searched = grown;
 	snprintf(*searched + old, strlen(dir) + 2, "%s%s", old ? ":" : "", dir);
 }
 
@@ -225,7 +264,7 @@ static struct object *search_path_list(struct ldso *ld, const struct object *own
 		snprintf(entry, sizeof(entry), "%.*s", (int)n, s);
 		/* An empty entry is the current directory to ld.so. */
 		if (ldso_expand(ld, owner, n ? entry : ".", dir, sizeof(dir))) {
-			note_searched(searched, dir);
+			note_searched(ld, searched, dir);
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
 			    (obj = try_file(ld, requester, path)))
 				return obj;
@@ -275,9 +314,10 @@ static struct object *search(struct ldso *ld, const struct process *p, int reque
 		if (strcmp(ld->cache_names[i], name) == 0 &&
 		    (obj = try_file(ld, req, ld->cache_paths[i])))
 			return obj;
-	note_searched(searched, PLUGKIT_LD_SO_CACHE);
+	if (ld->cache_path)
+		note_searched(ld, searched, ld->cache_path);
 	for (const char *const *d = ld->system_dirs; *d; d++) {
-		note_searched(searched, *d);
+		note_searched(ld, searched, *d);
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", *d, name) < sizeof(path) &&
 		    (obj = try_file(ld, req, path)))
 			return obj;
@@ -285,18 +325,25 @@ static struct object *search(struct ldso *ld, const struct process *p, int reque
 	return NULL;
 }
 
-static int append(struct process *p, struct object *obj, const char *name, int parent, bool late)
+static int append(struct ldso *ld, struct process *p, struct object *obj, const char *name,
+		  int parent, bool late)
 {
 	if (p->n_loaded == p->cap_loaded) {
-		p->cap_loaded = p->cap_loaded ? 2 * p->cap_loaded : 16;
-		p->loaded = xrealloc(p->loaded, p->cap_loaded * sizeof(*p->loaded));
+		size_t cap = p->cap_loaded ? 2 * p->cap_loaded : 16;
+		struct loaded *grown = grow(ld, p->loaded, cap * sizeof(*p->loaded));
+
+		if (!grown)
+			return -1;
+		p->loaded = grown;
+		p->cap_loaded = cap;
 	}
 	p->loaded[p->n_loaded] = (struct loaded){.obj = obj, .name = name, .parent = parent, .late = late};
 	return (int)p->n_loaded++;
 }
 
 /* The loaded index satisfying requester's DT_NEEDED name, loading it when
- * needed; -1 (recorded in p->unresolved) when nothing does. */
+ * needed; -1 (recorded in p->unresolved) when nothing does, or -1 with
+ * ld->out_of_memory. */
 static int map_needed(struct ldso *ld, struct process *p, int requester, const char *name, bool late)
 {
 	char *searched = NULL, path[PATH_MAX];
@@ -310,32 +357,40 @@ static int map_needed(struct ldso *ld, struct process *p, int requester, const c
 	if (strchr(name, '/')) {
 		if (ldso_expand(ld, p->loaded[requester].obj, name, path, sizeof(path)))
 			obj = try_file(ld, p->loaded[requester].obj, path);
-		note_searched(&searched, "(the path itself)");
+		note_searched(ld, &searched, "(the path itself)");
 	} else {
 		obj = search(ld, p, requester, name, &searched);
 	}
-	if (!obj) {
-		p->unresolved = xrealloc(p->unresolved, (p->n_unresolved + 1) * sizeof(*p->unresolved));
-		p->unresolved[p->n_unresolved++] =
-			(struct unresolved){.requester = requester, .name = name, .searched = searched};
-		return -1;
+	if (!obj && !ld->out_of_memory) {
+		struct unresolved *grown =
+			grow(ld, p->unresolved, (p->n_unresolved + 1) * sizeof(*p->unresolved));
+
+		if (grown) {
+			p->unresolved = grown;
+			p->unresolved[p->n_unresolved++] = (struct unresolved){
+				.requester = requester, .name = name, .searched = searched};
+			return -1;
+		}
 	}
 	free(searched);
+	if (!obj)
+		return -1;
 	for (size_t i = 0; i < p->n_loaded; i++)
 		if (p->loaded[i].obj == obj)
 			return (int)i;
-	return append(p, obj, name, requester, late);
+	return append(ld, p, obj, name, requester, late);
 }
 
-void process_start(struct ldso *ld, struct process *p, struct object *root)
+int process_start(struct ldso *ld, struct process *p, struct object *root)
 {
 	memset(p, 0, sizeof(*p));
-	append(p, root, root->elf.path, -1, false);
+	append(ld, p, root, root->elf.path, -1, false);
 	/* Breadth-first: the order objects are found in is the scope's order. */
 	for (size_t i = 0; i < p->n_loaded; i++)
 		for (size_t k = 0; k < p->loaded[i].obj->elf.n_needed; k++)
 			map_needed(ld, p, (int)i, p->loaded[i].obj->elf.needed[k], false);
 	p->n_startup = p->n_global = p->n_loaded;
+	return ld->out_of_memory ? -1 : 0;
 }
 
 static bool in_local(const struct process *p, int idx)
@@ -348,14 +403,16 @@ static bool in_local(const struct process *p, int idx)
 
 int process_dlopen(struct ldso *ld, struct process *p, struct object *plugin, int caller)
 {
-	int root = -1;
+	int root = -1, *grown;
 
 	for (size_t i = 0; i < p->n_loaded; i++)
 		if (p->loaded[i].obj == plugin)
 			root = (int)i;
-	if (root < 0)
-		root = append(p, plugin, plugin->elf.path, caller, true);
-	p->local = xrealloc(p->local, p->n_loaded * sizeof(int) + sizeof(int));
+	if (root < 0 && (root = append(ld, p, plugin, plugin->elf.path, caller, true)) < 0)
+		return -1;
+	if (!(grown = grow(ld, p->local, (p->n_loaded + 1) * sizeof(int))))
+		return -1;
+	p->local = grown;
 	p->n_local = 0;
 	p->local[p->n_local++] = root;
 	for (size_t i = 0; i < p->n_local; i++) {
@@ -364,13 +421,15 @@ int process_dlopen(struct ldso *ld, struct process *p, struct object *plugin, in
 		for (size_t k = 0; k < p->loaded[cur].obj->elf.n_needed; k++) {
 			int j = map_needed(ld, p, cur, p->loaded[cur].obj->elf.needed[k], true);
 
-			if (j >= 0 && !in_local(p, j)) {
-				p->local = xrealloc(p->local, (p->n_local + 1) * sizeof(int));
-				p->local[p->n_local++] = j;
-			}
+			if (j < 0 || in_local(p, j))
+				continue;
+			if (!(grown = grow(ld, p->local, (p->n_local + 1) * sizeof(int))))
+				return -1;
+			p->local = grown;
+			p->local[p->n_local++] = j;
 		}
 	}
-	return root;
+	return ld->out_of_memory ? -1 : root;
 }
 
 void process_reset(struct process *p)

@@ -46,13 +46,25 @@ struct process {
 struct ldso {
 	struct object **objects;
 	size_t n_objects;
+	const char *cache_path;         /* NULL: no ld.so.cache */
 	char **cache_names, **cache_paths;
 	size_t n_cache;
-	const char *lib_dst, *platform_dst;
+	const char *lib_dst;            /* what $LIB expands to */
+	char platform_dst[65];          /* what $PLATFORM expands to */
 	const char *const *system_dirs;
+	/* Set by the first allocation that failed: every result since is
+	 * incomplete, and the functions below that can fail return -1. */
+	bool out_of_memory;
 };
 
-void ldso_init(struct ldso *ld);
+/*
+ * The system's ld.so: /etc/ld.so.cache and Debian's trusted directories.
+ * Returns 0, or -1 when out of memory (ldso_free is still to be called).
+ */
+int ldso_init(struct ldso *ld);
+/* The same with another cache file (or none) and system directories
+ * (NULL-terminated, kept by reference): for tests and sysroots. */
+int ldso_init_with(struct ldso *ld, const char *cache_path, const char *const *system_dirs);
 void ldso_free(struct ldso *ld);
 
 /*
@@ -63,15 +75,17 @@ struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t er
 
 /*
  * Start-up: root (the shim, or the host alone) and the breadth-first
- * closure of its DT_NEEDED, in ld.so's global scope order.
+ * closure of its DT_NEEDED, in ld.so's global scope order.  Returns 0, or
+ * -1 when out of memory (process_free is still to be called).
  */
-void process_start(struct ldso *ld, struct process *p, struct object *root);
+int process_start(struct ldso *ld, struct process *p, struct object *root);
 
 /*
  * dlopen(plugin, RTLD_NOW | RTLD_LOCAL) on top of the start-up state: appends
  * the objects not already loaded (marked late) and sets p->local to the
  * plugin's breadth-first search list.  caller is the object calling dlopen
- * (its DT_RPATH chain applies), or -1.
+ * (its DT_RPATH chain applies), or -1.  Returns the plugin's loaded index,
+ * or -1 when out of memory.
  */
 int process_dlopen(struct ldso *ld, struct process *p, struct object *plugin, int caller);
 

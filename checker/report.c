@@ -207,11 +207,12 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void print_json(const struct report *r, bool problems, FILE *out)
+/* Version 2 names the fix as the table does; version 1 called it "hint". */
+static void print_json(const struct report *r, int version, bool problems, FILE *out)
 {
 	size_t counts[STATUS_COUNT], shown = 0;
 
-	fputs("{\"version\":1,\"checks\":[", out);
+	fprintf(out, "{\"version\":%d,\"checks\":[", version);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
@@ -227,7 +228,7 @@ static void print_json(const struct report *r, bool problems, FILE *out)
 		json_string(out, f->message);
 		fputs(",\"why\":", out);
 		json_string(out, f->check->why);
-		fputs(",\"hint\":", out);
+		fputs(version == 1 ? ",\"hint\":" : ",\"fix\":", out);
 		json_string(out, f->check->fix);
 		if (f->waiver) {
 			fputs(",\"waiver\":", out);
@@ -266,7 +267,7 @@ static void print_tap(const struct report *r, bool problems, FILE *out)
 		if (is_problem(f->status) || f->status == STATUS_WAIVED) {
 			fprintf(out, "  ---\n  status: %s\n  message: ", status_name(f->status));
 			json_string(out, f->message);
-			fputs("\n  hint: ", out);
+			fputs("\n  fix: ", out);
 			json_string(out, f->check->fix);
 			if (f->waiver) {
 				fputs("\n  waiver: ", out);
@@ -285,7 +286,10 @@ void report_print(const struct report *r, enum format format, bool color, bool p
 		print_text(r, color, problems, out);
 		break;
 	case FORMAT_JSON:
-		print_json(r, problems, out);
+		print_json(r, 2, problems, out);
+		break;
+	case FORMAT_JSON1:
+		print_json(r, 1, problems, out);
 		break;
 	case FORMAT_TAP:
 		print_tap(r, problems, out);

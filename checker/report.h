@@ -45,7 +45,9 @@ void report_add(struct report *r, const struct check *c, const char *file, struc
 void report_add_error(struct report *r, const char *file, const char *message);
 void report_free(struct report *r);
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_TAP };
+/* FORMAT_JSON1: the JSON schema's version 1, which called the fix "hint",
+ * for readers written against it (docs/checks.md). */
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON1, FORMAT_TAP };
 
 /* problems: failures, warnings, errors and waivers only (one line each
  * for waivers), then the summary line. */

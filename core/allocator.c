@@ -74,9 +74,16 @@ bool allocator_is_symbol(const char *name)
 	return name[0] == '_' ? allocator_is_cxx(name) : is_c_allocator(name);
 }
 
-bool allocator_is_libstdcxx(const struct elf_file *elf)
+static bool is_libstdcxx(const char *name)
 {
-	return elf->soname && strncmp(elf->soname, "libstdc++.so", 12) == 0;
+	const char *slash = strrchr(name, '/');
+
+	return strncmp(slash ? slash + 1 : name, "libstdc++.so", 12) == 0;
+}
+
+bool allocator_binding_exempt(const char *symbol, const char *definer)
+{
+	return allocator_is_cxx(symbol) && is_libstdcxx(definer);
 }
 
 /* The internals list, behind a filter on the first two letters (every
@@ -117,7 +124,7 @@ void allocator_defined_names(struct elf_file *elf, char *buf, size_t len)
 		allocator_c, allocator_cxx_common, allocator_cxx_lp64, allocator_cxx_ilp32,
 		allocator_internals, NULL,
 	};
-	struct collect c = {.skip_cxx = allocator_is_libstdcxx(elf)};
+	struct collect c = {.skip_cxx = is_libstdcxx(elf->soname ? elf->soname : elf->path)};
 
 	/* .symtab holds every definition, hidden and local ones included;
 	 * a stripped file has only its exports to show. */

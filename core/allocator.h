@@ -25,8 +25,15 @@ bool allocator_is_symbol(const char *name);
 /* libc.so.6 or the dynamic loader, by SONAME (or file name). */
 bool is_libc_soname(const char *soname);
 
-/* libstdc++'s operator new and delete call malloc and free: not a heap. */
-bool allocator_is_libstdcxx(const struct elf_file *elf);
+/*
+ * Whether a reference to symbol may bind to the object called definer (its
+ * SONAME, file name or path) rather than to the provider: the one
+ * exemption from "every allocator reference binds to the provider", for
+ * the checker and libplugkit alike.  libstdc++'s operator new and delete
+ * call malloc and free, so a C++ operator that binds to them reaches the
+ * provider anyway (and allocator_defined_names leaves them out).
+ */
+bool allocator_binding_exempt(const char *symbol, const char *definer);
 
 /*
  * The allocator names elf defines, exported or not (from .symtab, hidden

@@ -21,137 +21,28 @@
 #include <cmocka.h>
 
 #include "elfread.h"
+#include "test-image.h"
 
 static char dir[] = "/tmp/plugkit-elfread-XXXXXX";
 
-struct image {
-	unsigned char buf[1024];
-	size_t size;
-	bool is64, big;
-	/* where the builder put things, for the tests that break them */
-	size_t phoff, dynoff, strtab_off, hash_off;
-};
-
-static void put(struct image *im, size_t off, uint64_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		im->buf[off + (im->big ? bytes - 1 - i : i)] = (unsigned char)(v >> (8 * i));
-}
-
-/* An address-sized field. */
-static void put_word(struct image *im, size_t off, uint64_t v)
-{
-	put(im, off, v, im->is64 ? 8 : 4);
-}
-
-static const char strtab[] = "\0libfoo.so.1\0libc.so.6\0libme.so.2\0$ORIGIN/../lib\0malloc\0";
-enum { STR_FOO = 1, STR_LIBC = 13, STR_SONAME = 23, STR_RUNPATH = 34, STR_MALLOC = 49 };
-
 /*
- * A shared object with four program headers (PT_LOAD over the whole file,
- * PT_DYNAMIC, PT_TLS of 4096 bytes, PT_GNU_STACK), two DT_NEEDED, SONAME,
+ * A shared object with a PT_TLS of 4096 bytes, two DT_NEEDED, SONAME,
  * RUNPATH, DF_STATIC_TLS, and a DT_HASH'd symbol table defining malloc.
  */
 static void build(struct image *im, bool is64, bool big)
 {
-	size_t ehsize = is64 ? 64 : 52, phentsize = is64 ? 56 : 32, dynent = is64 ? 16 : 8;
-	size_t symsize = is64 ? 24 : 16, off;
-	struct dyn_entry { uint64_t tag, val; } dyn[12];
-	size_t ndyn = 0, symoff;
-
-	memset(im, 0, sizeof(*im));
-	im->is64 = is64;
-	im->big = big;
-	memcpy(im->buf, ELFMAG, SELFMAG);
-	im->buf[EI_CLASS] = is64 ? ELFCLASS64 : ELFCLASS32;
-	im->buf[EI_DATA] = big ? ELFDATA2MSB : ELFDATA2LSB;
-	im->buf[EI_VERSION] = EV_CURRENT;
-	put(im, 16, ET_DYN, 2);
-	put(im, 18, is64 ? EM_X86_64 : EM_386, 2);
-	im->phoff = ehsize;
-	put_word(im, is64 ? 32 : 28, im->phoff);
-	put(im, is64 ? 54 : 42, phentsize, 2);
-	put(im, is64 ? 56 : 44, 4, 2);
-
-	im->dynoff = im->phoff + 4 * phentsize;
-	im->strtab_off = im->dynoff + 12 * dynent;
-	symoff = im->strtab_off + sizeof(strtab);
-	symoff = (symoff + 7) & ~(size_t)7;
-	im->hash_off = symoff + 2 * symsize;
-	im->size = im->hash_off + 5 * 4;
-	memcpy(im->buf + im->strtab_off, strtab, sizeof(strtab));
-
-	/* symbol 1: malloc, global function, defined in section 1 */
-	off = symoff + symsize;
-	put(im, off, STR_MALLOC, 4);
-	if (is64) {
-		im->buf[off + 4] = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
-		put(im, off + 6, 1, 2);
-		put(im, off + 8, 0x100, 8);
-	} else {
-		put(im, off + 4, 0x100, 4);
-		im->buf[off + 12] = ELF32_ST_INFO(STB_GLOBAL, STT_FUNC);
-		put(im, off + 14, 1, 2);
-	}
-	/* DT_HASH: nbucket 1, nchain 2, bucket[0] = 1, chain = {0, 0} */
-	put(im, im->hash_off, 1, 4);
-	put(im, im->hash_off + 4, 2, 4);
-	put(im, im->hash_off + 8, 1, 4);
-
-	dyn[ndyn++] = (struct dyn_entry){DT_NEEDED, STR_FOO};
-	dyn[ndyn++] = (struct dyn_entry){DT_NEEDED, STR_LIBC};
-	dyn[ndyn++] = (struct dyn_entry){DT_SONAME, STR_SONAME};
-	dyn[ndyn++] = (struct dyn_entry){DT_RUNPATH, STR_RUNPATH};
-	dyn[ndyn++] = (struct dyn_entry){DT_STRTAB, im->strtab_off};
-	dyn[ndyn++] = (struct dyn_entry){DT_STRSZ, sizeof(strtab)};
-	dyn[ndyn++] = (struct dyn_entry){DT_SYMTAB, symoff};
-	dyn[ndyn++] = (struct dyn_entry){DT_SYMENT, symsize};
-	dyn[ndyn++] = (struct dyn_entry){DT_HASH, im->hash_off};
-	dyn[ndyn++] = (struct dyn_entry){DT_FLAGS, DF_STATIC_TLS};
-	dyn[ndyn++] = (struct dyn_entry){DT_NULL, 0};
-	for (size_t i = 0; i < ndyn; i++) {
-		put_word(im, im->dynoff + i * dynent, dyn[i].tag);
-		put_word(im, im->dynoff + i * dynent + dynent / 2, dyn[i].val);
-	}
-
-	/* Program headers: type, flags, offset, vaddr, filesz, memsz. */
-	struct { uint32_t type, flags; uint64_t off, size, memsz; } ph[4] = {
-		{PT_LOAD, PF_R | PF_X, 0, im->size, im->size},
-		{PT_DYNAMIC, PF_R | PF_W, im->dynoff, ndyn * dynent, ndyn * dynent},
-		{PT_TLS, PF_R, 0, 0, 4096},
-		{PT_GNU_STACK, PF_R | PF_W, 0, 0, 0},
-	};
-	for (size_t i = 0; i < 4; i++) {
-		size_t p = im->phoff + i * phentsize;
-
-		put(im, p, ph[i].type, 4);
-		if (is64) {
-			put(im, p + 4, ph[i].flags, 4);
-			put(im, p + 8, ph[i].off, 8);
-			put(im, p + 16, ph[i].off, 8);
-			put(im, p + 32, ph[i].size, 8);
-			put(im, p + 40, ph[i].memsz, 8);
-		} else {
-			put(im, p + 4, ph[i].off, 4);
-			put(im, p + 8, ph[i].off, 4);
-			put(im, p + 16, ph[i].size, 4);
-			put(im, p + 20, ph[i].memsz, 4);
-			put(im, p + 24, ph[i].flags, 4);
-		}
-	}
+	image_build(im, &(struct image_spec){
+		.elf32 = !is64, .big = big,
+		.needed = {"libfoo.so.1", "libc.so.6"},
+		.soname = "libme.so.2", .runpath = "$ORIGIN/../lib",
+		.flags = DF_STATIC_TLS, .tls_memsz = 4096,
+		.syms = {{.name = "malloc"}},
+	});
 }
 
 static const char *write_file(const char *name, const void *data, size_t size)
 {
-	static char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, size), (ssize_t)size);
-	close(fd);
-	return path;
+	return image_write(dir, name, data, size);
 }
 
 /* Parses and reads everything the checks read; returns elf_open's result. */
@@ -250,19 +141,19 @@ static void refuses_out_of_range_offsets(void **state)
 
 	(void)state;
 	build(&im, true, false);
-	put(&im, 32, 0x7fffffffffffff00ull, 8);               /* e_phoff */
+	image_put(&im, 32, 0x7fffffffffffff00ull, 8);         /* e_phoff */
 	expect_refused(&im, "program headers");
 
 	build(&im, true, false);
-	put(&im, im.phoff + 56 + 8, 0xfffffff0ull, 8);        /* PT_DYNAMIC p_offset */
+	image_put(&im, im.phoff + 56 + 8, 0xfffffff0ull, 8);  /* PT_DYNAMIC p_offset */
 	expect_refused(&im, "PT_DYNAMIC");
 
 	build(&im, true, false);
-	put(&im, im.dynoff + 4 * 16 + 8, 0x100000, 8);        /* DT_STRTAB address */
+	image_put(&im, im.dynoff + 4 * 16 + 8, 0x100000, 8);  /* DT_STRTAB address */
 	expect_refused(&im, "DT_STRTAB");
 
 	build(&im, true, false);
-	put(&im, im.dynoff + 8, 0x7fff, 8);                   /* DT_NEEDED string */
+	image_put(&im, im.dynoff + 8, 0x7fff, 8);             /* DT_NEEDED string */
 	expect_refused(&im, "DT_NEEDED");
 }
 
@@ -272,15 +163,15 @@ static void refuses_absurd_counts(void **state)
 
 	(void)state;
 	build(&im, true, false);
-	put(&im, 56, 0xfffe, 2);                              /* e_phnum */
+	image_put(&im, 56, 0xfffe, 2);                        /* e_phnum */
 	expect_refused(&im, "program headers");
 
 	build(&im, true, false);
-	put(&im, im.hash_off + 4, 0xffffffffu, 4);            /* DT_HASH nchain */
+	image_put(&im, im.hash_off + 4, 0xffffffffu, 4);      /* DT_HASH nchain */
 	expect_refused(&im, "dynamic symbol");
 
 	build(&im, false, true);
-	put(&im, 44, 0xffff, 2);                              /* PN_XNUM */
+	image_put(&im, 44, 0xffff, 2);                        /* PN_XNUM */
 	expect_refused(&im, "program headers");
 }
 

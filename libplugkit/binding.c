@@ -151,7 +151,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 		}
 		if (where == p->object)
 			continue;
-		if (allocator_is_cxx(name) && strstr(short_name(where_name), "libstdc++.so"))
+		if (allocator_binding_exempt(name, where_name))
 			continue;
 		snprintf(msg, len, "%s: its %s reference lands in %s, not in the allocator %s: memory "
 			 "would be freed by a heap that did not make it.  Export the allocator unversioned "

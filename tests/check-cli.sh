@@ -53,6 +53,13 @@ expect "waiver for no check" 2 "no check is called 'no-such-check'" -- check --w
 expect "good plugin alone" 0 '0 fail' -- check --color never "$good"
 expect "json summary" 0 '"summary":\{"pass":[0-9]+,"fail":0' -- check --format json "$good"
 expect "tap plan" 0 '^1\.\.[0-9]+' -- check --format tap "$good"
+# The JSON schema's version 2 calls the fix "fix", as the table does;
+# --format json1 keeps version 1 (which said "hint") for its readers.
+expect "json is version 2" 0 '^\{"version":2,' -- check --format json "$good"
+expect "json names the fix fix" 0 '"why":"[^"]*","fix":"' -- check --format json "$good"
+expect "json1 is version 1" 0 '^\{"version":1,' -- check --format json1 "$good"
+expect "json1 names the fix hint" 0 '"why":"[^"]*","hint":"' -- check --format json1 "$good"
+expect "tap yaml has fix" 1 '^  fix: "' -- check --format tap --entry no_such_entry "$good"
 
 # docs/checks.md has a section for every check, and for no other.
 ids=$("$plugkit" help check | sed -n '/^Checks:/,$p' | awk 'NF > 1 { print $1 }' | sort)

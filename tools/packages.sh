@@ -30,8 +30,9 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 	libcmocka-dev patchelf)
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
-# libFuzzer runtime for the fuzz smoke run.
-test_packages=(valgrind clang libclang-rt-14-dev python3-dev)
+# libFuzzer runtime for the fuzz smoke run, clang-format for
+# tools/format-check, python3-dev for the executable-host fixture.
+test_packages=(valgrind clang libclang-rt-14-dev clang-format python3-dev)
 
 # The field suite's plugin ecosystems (tests/field/field.py): each package
 # brings plugins and the host that loads them.

@@ -27,7 +27,8 @@ void usage_check(FILE *out)
 	      "  --dlopen-flags F  how the host opens plugins: now (default) or lazy, local\n"
 	      "                    (default) or global; with global, each plugin joins the\n"
 	      "                    global scope for those named after it\n"
-	      "  --format FMT      text (default), json, or tap (TAP 13, for meson test)\n"
+	      "  --format FMT      text (default), json, tap (TAP 13, for meson test), or\n"
+	      "                    json1 (the JSON of plugkit 0.1, which said hint for fix)\n"
 	      "  --problems        print only failures, warnings, errors and waivers (one\n"
 	      "                    line each), then the summary\n"
 	      "  --strict          warnings fail too\n"
@@ -112,10 +113,12 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 				o->format = FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				o->format = FORMAT_JSON;
+			else if (strcmp(optarg, "json1") == 0)
+				o->format = FORMAT_JSON1;
 			else if (strcmp(optarg, "tap") == 0)
 				o->format = FORMAT_TAP;
 			else {
-				fprintf(stderr, "plugkit check: unknown format '%s' (text, json or tap)\n",
+				fprintf(stderr, "plugkit check: unknown format '%s' (text, json, tap or json1)\n",
 					optarg);
 				return 2;
 			}
@@ -222,9 +225,14 @@ int cmd_check(int argc, char **argv)
 			names[kept++] = argv[optind + i];
 		}
 	}
-	/* Without the process it asked for, no plugin can be judged fairly. */
-	if (process_ok)
-		run_checks(&ctx, plugins, names, kept, &report);
+	/* ld.so simulated without memory would be a wrong verdict; without
+	 * the process it asked for, no plugin can be judged fairly. */
+	if (ld.out_of_memory ||
+	    (process_ok && run_checks(&ctx, plugins, names, kept, &report) != 0)) {
+		fputs("plugkit check: out of memory\n", stderr);
+		status = 2;
+		goto out;
+	}
 	waivers_apply(&ws, &report);
 	report_print(&report, o.format,
 		     o.format == FORMAT_TEXT &&

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocator.h"
 #include "cli.h"
 #include "fileout.h"
 #include "subst.h"
@@ -73,16 +74,43 @@ int generate_shim(const char *output, const char *entry)
 	return write_out(output, text);
 }
 
+/* The names a host exports for its allocator, from core/allocator.c (the
+ * lists templates/meson.build keeps for Meson are tested equal to these):
+ * glibc's C set, or the C++ operators in the mangling of this machine's
+ * size_t ("m" in LP64, "j" in ILP32). */
+static int print_allocator_symbols(const char *kind)
+{
+	const char *const *const c[] = {allocator_c, NULL};
+	const char *const *const cxx[] = {
+		allocator_cxx_common,
+		sizeof(size_t) == sizeof(unsigned long) ? allocator_cxx_lp64 : allocator_cxx_ilp32,
+		NULL,
+	};
+	const char *const *const *lists = strcmp(kind, "c") == 0 ? c : strcmp(kind, "cxx") == 0 ? cxx : NULL;
+
+	if (!lists) {
+		fprintf(stderr, "plugkit generate: allocator-symbols: say 'c' or 'cxx', not '%s'\n", kind);
+		return 2;
+	}
+	for (; *lists; lists++)
+		for (const char *const *name = *lists; *name; name++)
+			printf("%s\n", *name);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* ---- command line ---- */
 
 void usage_generate(FILE *out)
 {
 	fputs("Usage: plugkit generate version-script --output FILE SYMBOL...\n"
 	      "       plugkit generate shim --entry FUNCTION --output FILE\n"
+	      "       plugkit generate allocator-symbols c|cxx\n"
 	      "version-script: one anonymous node exporting SYMBOLs (names or ld globs)\n"
 	      "                unversioned, everything else local: the allocator set plus\n"
 	      "                the host's API.  List only what the host defines.\n"
 	      "shim:           a main() that calls FUNCTION(argc, argv) and nothing else.\n"
+	      "allocator-symbols: the allocator's C functions, or its C++ operators new and\n"
+	      "                delete for this machine, one a line: what the host exports.\n"
 	      "From Meson: custom_target(command: [find_program('plugkit'), 'generate', ...]),\n"
 	      "the same whether plugkit is installed or a subproject.\n",
 	      out);
@@ -117,7 +145,10 @@ int cmd_generate(int argc, char **argv)
 		return generate_version_script(output, argv + optind + 1, (size_t)(argc - optind - 1));
 	if (optind + 1 == argc && strcmp(argv[optind], "shim") == 0 && output && entry)
 		return generate_shim(output, entry);
-	fputs("plugkit generate: say 'version-script --output FILE SYMBOL...' or "
-	      "'shim --entry FUNCTION --output FILE'\nTry 'plugkit help generate'.\n", stderr);
+	if (optind + 2 == argc && strcmp(argv[optind], "allocator-symbols") == 0 && !output && !entry)
+		return print_allocator_symbols(argv[optind + 1]);
+	fputs("plugkit generate: say 'version-script --output FILE SYMBOL...', "
+	      "'shim --entry FUNCTION --output FILE' or 'allocator-symbols c|cxx'\n"
+	      "Try 'plugkit help generate'.\n", stderr);
 	return 2;
 }

@@ -127,8 +127,11 @@ static int verify(const char *tmp, const char *file, const char *runpath)
 		fprintf(stderr, "plugkit rpath: %s: after patchelf, DT_RUNPATH is '%s', not '%s'\n", file,
 			obj.elf.runpath ? obj.elf.runpath : "", runpath);
 		rc = -1;
+	} else if (ldso_init(&ld) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: out of memory\n", file);
+		ldso_free(&ld);
+		rc = -1;
 	} else {
-		ldso_init(&ld);
 		judge_search_path(&ld, &obj, &v);
 		if (v.status == STATUS_FAIL) {
 			fprintf(stderr, "plugkit rpath: %s: %s\n", file, v.text);
