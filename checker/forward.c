@@ -54,7 +54,8 @@ static uint64_t x86_64_plt_slot(const struct elf_file *elf, uint64_t at)
 	return at + o + 6 + (uint64_t)(int64_t)(int32_t)le32(b + o + 2);
 }
 
-static uint64_t x86_64_forward(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *))
+static uint64_t x86_64_forward(const struct elf_file *elf, uint64_t addr,
+			       bool (*wanted)(const char *))
 {
 	size_t len = SCAN_BYTES;
 	const unsigned char *b;
@@ -93,11 +94,13 @@ static uint64_t aarch64_plt_slot(const struct elf_file *elf, uint64_t at)
 	if ((adrp & 0x9f00001f) != 0x90000010 || (ldr & 0xffc003ff) != 0xf9400211)
 		return 0;
 	/* immhi:immlo, 21 bits, signed, in 4 KiB pages */
-	page = (int64_t)((uint64_t)((((adrp >> 5) & 0x7ffff) << 2) | ((adrp >> 29) & 3)) << 43) >> 31;
+	page = (int64_t)((uint64_t)((((adrp >> 5) & 0x7ffff) << 2) | ((adrp >> 29) & 3)) << 43) >>
+	       31;
 	return (at & ~(uint64_t)0xfff) + (uint64_t)page + ((ldr >> 10) & 0xfff) * 8;
 }
 
-static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *))
+static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr,
+				bool (*wanted)(const char *))
 {
 	const unsigned char *b = elf_bytes_at(elf, addr, SCAN_BYTES);
 
@@ -110,7 +113,8 @@ static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr, bool 
 		/* b imm26 / bl imm26 */
 		if ((insn & 0x7c000000) != 0x14000000)
 			continue;
-		slot = aarch64_plt_slot(elf, addr + o + (uint64_t)(int64_t)((int32_t)(insn << 6) >> 4));
+		slot = aarch64_plt_slot(elf,
+					addr + o + (uint64_t)(int64_t)((int32_t)(insn << 6) >> 4));
 		if (slot && (sym = slot_symbol(elf, slot, wanted)))
 			return sym;
 	}
