@@ -10,7 +10,8 @@
 #      beside `scanelf -R` from pax-utils, printing the same fields (plugkit
 #      also reads every dynamic symbol, version and relocation on the way).
 #   3. plugkit_open against plain dlopen + dlsym on the example plugin:
-#      open and close cycles, timed and counted.
+#      a fresh process's first plugin, the first open of 1000 distinct
+#      plugins, reopening one, and 1000 in rotation (bench/open-bench.c).
 #
 # usage: bench/bench.sh [LIBDIR]   (default /usr/lib/x86_64-linux-gnu)
 set -euo pipefail
@@ -62,11 +63,6 @@ hyperfine -N --warmup 2 --runs 15 --style basic -n "scanelf -R" -n "plugkit scan
 echo "instructions: plugkit $(instructions "$plugkit" scan -R "$libdir") (scanelf: not measurable under valgrind)"
 
 echo
-echo "== plugkit_open vs dlopen + dlsym, example plugin, open/close cycles"
-bench=build-bench/bench/open-bench
-plugin=$(pwd)/build-bench/example-plugin/example.so
-hyperfine -N --warmup 2 --runs 10 --style basic -n "dlopen + dlsym" -n "plugkit_open" \
-	"$bench dlopen 2000 $plugin" "$bench plugkit 2000 $plugin" | grep -Ev '^\s*$'
-plain=$(instructions "$bench" dlopen 200 "$plugin")
-checked=$(instructions "$bench" plugkit 200 "$plugin")
-echo "instructions for 200 cycles: dlopen $plain, plugkit_open $checked ($(awk -v a="$checked" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')x)"
+echo "== plugkit_open vs dlopen + dlsym, example plugin: cold, first open, reopen, 1000 in rotation"
+# Interleaved pairs and callgrind counts, side by side (bench/open-bench.c).
+build-bench/bench/open-bench --pairs 9 --plugins 1000 "$(pwd)/build-bench/example-plugin/example.so"

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "allocator.h"
+#include "dynmem.h"
+#include "rules.h"
 
 #if __ELF_NATIVE_CLASS == 64
 #define REL_SYM(info) ELF64_R_SYM(info)
@@ -69,13 +71,6 @@ static const void *object_of(const void *addr, const char **name)
 #endif
 }
 
-/* ld.so rewrites some dynamic entries to absolute addresses and leaves
- * others as offsets (it depends on the architecture): take either. */
-static uintptr_t absolute(const struct link_map *map, ElfW(Addr) addr)
-{
-	return addr < map->l_addr ? map->l_addr + addr : addr;
-}
-
 static const char *object_name(const struct link_map *map)
 {
 	return map->l_name && *map->l_name ? map->l_name : "the program";
@@ -90,9 +85,9 @@ static const char *short_name(const char *path)
 
 /* The dynamic tables of a loaded object that judging it needs. */
 struct tables {
-	const ElfW(Sym) *symtab;
+	const ElfW(Sym) * symtab;
 	const char *strtab;
-	const void *self;       /* object_of() the object itself */
+	const void *self; /* object_of() the object itself */
 };
 
 /*
@@ -101,9 +96,9 @@ struct tables {
  * operators excepted: they call malloc and free).  The first that does not
  * goes into msg.
  */
-static bool judge_table(const struct link_map *map, const struct provider *p, const struct tables *t,
-			uintptr_t table, size_t size, size_t entsize, bool rela, bool plt, char *msg,
-			size_t len)
+static bool judge_table(const struct link_map *map, const struct provider *p,
+			const struct tables *t, uintptr_t table, size_t size, size_t entsize,
+			bool rela, bool plt, char *msg, size_t len)
 {
 	for (size_t off = 0; entsize && off + entsize <= size; off += entsize) {
 		ElfW(Addr) r_offset;
@@ -132,7 +127,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 			continue;
 		target = *(void *const *)(map->l_addr + r_offset);
 		if (!target)
-			continue;   /* a weak reference nothing defines */
+			continue; /* a weak reference nothing defines */
 		/*
 		 * In an object loaded at start-up without -z now, a PLT slot
 		 * still points into the object's own PLT until the first call:
@@ -145,24 +140,27 @@ static bool judge_table(const struct link_map *map, const struct provider *p, co
 		if (plt && where == t->self)
 			continue;
 		if (!where) {
-			snprintf(msg, len, "%s: its %s reference lands at %p, outside every loaded object, "
-				 "not in the allocator %s", object_name(map), name, target, p->name);
+			snprintf(msg, len,
+				 "%s: its %s reference lands at %p, outside every loaded object, "
+				 "not in the allocator %s",
+				 object_name(map), name, target, p->name);
 			return false;
 		}
 		if (where == p->object)
 			continue;
 		if (allocator_binding_exempt(name, where_name))
 			continue;
-		snprintf(msg, len, "%s: its %s reference lands in %s, not in the allocator %s: memory "
-			 "would be freed by a heap that did not make it.  Export the allocator unversioned "
-			 "(plugkit generate version-script) and keep its provider ahead of libc.so.6",
+		snprintf(msg, len,
+			 "%s: its %s reference lands in %s, not in the allocator %s: memory "
+			 "would be freed by a heap that did not make it",
 			 object_name(map), name, *where_name ? where_name : "the program", p->name);
 		return false;
 	}
 	return true;
 }
 
-static bool judge_object(const struct link_map *map, const struct provider *p, char *msg, size_t len)
+static bool judge_object(const struct link_map *map, const struct provider *p, char *msg,
+			 size_t len)
 {
 	struct tables t = {0};
 	const char *self_name;
@@ -173,15 +171,19 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 
 	for (const ElfW(Dyn) *d = map->l_ld; d && d->d_tag != DT_NULL; d++) {
 		switch (d->d_tag) {
-		case DT_SYMTAB: t.symtab = (const ElfW(Sym) *)absolute(map, d->d_un.d_ptr); break;
-		case DT_STRTAB: t.strtab = (const char *)absolute(map, d->d_un.d_ptr); break;
-		case DT_RELA: rela = absolute(map, d->d_un.d_ptr); break;
+		case DT_SYMTAB:
+			t.symtab = (const ElfW(Sym) *)dyn_absolute(map->l_addr, d->d_un.d_ptr);
+			break;
+		case DT_STRTAB:
+			t.strtab = (const char *)dyn_absolute(map->l_addr, d->d_un.d_ptr);
+			break;
+		case DT_RELA: rela = dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
 		case DT_RELASZ: relasz = d->d_un.d_val; break;
 		case DT_RELAENT: relaent = d->d_un.d_val; break;
-		case DT_REL: rel = absolute(map, d->d_un.d_ptr); break;
+		case DT_REL: rel = dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
 		case DT_RELSZ: relsz = d->d_un.d_val; break;
 		case DT_RELENT: relent = d->d_un.d_val; break;
-		case DT_JMPREL: jmprel = absolute(map, d->d_un.d_ptr); break;
+		case DT_JMPREL: jmprel = dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
 		case DT_PLTRELSZ: pltrelsz = d->d_un.d_val; break;
 		case DT_PLTREL: plt_rela = d->d_un.d_val == DT_RELA; break;
 		}
@@ -207,87 +209,103 @@ static bool find_provider(struct provider *p, char *msg, size_t len)
 	return true;
 }
 
-/*
- * Looks name up in the object's own dynamic symbol table, in memory, by
- * its DT_GNU_HASH or DT_HASH table, as ld.so does.  No dlopen, dlsym or
- * anything else that may allocate: this runs in processes whose malloc
- * and free may belong to different heaps.
- */
-static const ElfW(Sym) *own_symbol(const struct link_map *map, const char *name)
-{
-	const ElfW(Sym) *symtab = NULL;
-	const char *strtab = NULL;
-	const uint32_t *gnu = NULL, *sysv = NULL;
-
-	for (const ElfW(Dyn) *d = map->l_ld; d && d->d_tag != DT_NULL; d++) {
-		if (d->d_tag == DT_SYMTAB)
-			symtab = (const ElfW(Sym) *)absolute(map, d->d_un.d_ptr);
-		else if (d->d_tag == DT_STRTAB)
-			strtab = (const char *)absolute(map, d->d_un.d_ptr);
-		else if (d->d_tag == DT_GNU_HASH)
-			gnu = (const uint32_t *)absolute(map, d->d_un.d_ptr);
-		else if (d->d_tag == DT_HASH)
-			sysv = (const uint32_t *)absolute(map, d->d_un.d_ptr);
-	}
-	if (!symtab || !strtab)
-		return NULL;
-	if (gnu) {
-		uint32_t h = 5381, nbuckets = gnu[0], symoffset = gnu[1], bloom = gnu[2];
-		const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)(gnu + 4) + bloom);
-		const uint32_t *chain = buckets + nbuckets;
-
-		for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-			h = h * 33 + *c;
-		if (!nbuckets)
-			return NULL;
-		for (uint32_t i = buckets[h % nbuckets]; i >= symoffset; i++) {
-			uint32_t h2 = chain[i - symoffset];
-
-			if ((h | 1) == (h2 | 1) && strcmp(name, strtab + symtab[i].st_name) == 0)
-				return &symtab[i];
-			if (h2 & 1)
-				break;
-		}
-		return NULL;
-	}
-	if (sysv) {
-		uint32_t h = 0, g, nbucket = sysv[0];
-		const uint32_t *bucket = sysv + 2, *chain = bucket + nbucket;
-
-		for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-			h = (h << 4) + *c;
-			g = h & 0xf0000000;
-			h ^= g >> 24;
-			h &= ~g;
-		}
-		for (uint32_t i = nbucket ? bucket[h % nbucket] : 0; i; i = chain[i])
-			if (strcmp(name, strtab + symtab[i].st_name) == 0)
-				return &symtab[i];
-	}
-	return NULL;
-}
-
 /* An object that defines and exports malloc itself (libc and ld.so aside:
  * theirs is the fallback every process has). */
 static bool defines_malloc(const struct link_map *map)
 {
-	const ElfW(Sym) *sym;
-
 	if (!map->l_name || !*map->l_name || is_libc_soname(short_name(map->l_name)))
 		return false;
-	sym = own_symbol(map, "malloc");
-	return sym && sym->st_shndx != SHN_UNDEF && sym->st_value != 0 &&
-	       (ELF64_ST_BIND(sym->st_info) == STB_GLOBAL || ELF64_ST_BIND(sym->st_info) == STB_WEAK);
+	return dyn_sym_exported(dyn_lookup(map->l_addr, map->l_ld, "malloc"));
+}
+
+/*
+ * The sanitizers' runtimes replace malloc in every program built with
+ * them, ahead of everything the program links (libasan, libtsan, ... come
+ * first in DT_NEEDED; clang links them into the executable).  The host's
+ * allocator then serves nothing: not a wiring the host can fix, but a
+ * build to configure without an allocator of its own.
+ */
+static const char *const sanitizer_runtimes[] = {
+	"libasan.so", "libtsan.so", "libmsan.so", "libhwasan.so", "liblsan.so", NULL,
+};
+static const char *const sanitizer_inits[] = {
+	"__asan_init", "__tsan_init", "__msan_init", "__hwasan_init", "__lsan_init", NULL,
+};
+
+static bool is_sanitizer_runtime(const char *name)
+{
+	for (const char *const *r = sanitizer_runtimes; *r; r++)
+		if (strncmp(short_name(name), *r, strlen(*r)) == 0)
+			return true;
+	return false;
+}
+
+static bool program_has_sanitizer(const struct link_map *program)
+{
+	for (const char *const *i = sanitizer_inits; *i; i++)
+		if (dyn_sym_exported(dyn_lookup(program->l_addr, program->l_ld, *i)))
+			return true;
+	return false;
 }
 
 /* Judged once; the provider cannot change afterwards (a later dlopen only
  * ever adds objects behind it in the global scope). */
 static struct {
 	pthread_once_t once;
-	bool ok;
+	bool ok, sanitizer;
+	int rule; /* the rule that failed (enum rule_id), or -1 */
 	struct provider provider;
+	const void *program;
 	char msg[768];
-} process = {.once = PTHREAD_ONCE_INIT};
+} process = {.once = PTHREAD_ONCE_INIT, .rule = -1};
+
+/* One loaded object, as dl_iterate_phdr shows it under ld.so's lock: no
+ * other thread's dlclose can unmap it while it is judged. */
+static int judge_loaded(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct link_map map = {.l_addr = info->dlpi_addr, .l_name = (char *)info->dlpi_name};
+	const struct provider *p = arg;
+	const char *name;
+
+	(void)size;
+	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			map.l_ld = (ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	if (!map.l_ld)
+		return 0;
+	if (!process.program) {
+		process.program = object_of(map.l_ld, &name);
+		process.sanitizer = is_sanitizer_runtime(p->name) || program_has_sanitizer(&map);
+	}
+	if (!judge_object(&map, p, process.msg, sizeof(process.msg))) {
+		process.rule = RULE_ALLOCATOR_BINDING;
+		process.ok = false;
+	} else if (defines_malloc(&map) && object_of(map.l_ld, &name) != p->object) {
+		if (process.sanitizer)
+			snprintf(
+				process.msg, sizeof(process.msg),
+				"a sanitizer runtime (%s) owns malloc in this process, ahead of the "
+				"allocator in %s, which then serves nothing: build sanitizer builds "
+				"without an allocator of their own (-Dallocator=system)",
+				p->object == process.program ? "linked into the program" : p->name,
+				map.l_name);
+		else if (p->object == process.program)
+			snprintf(process.msg, sizeof(process.msg),
+				 "%s defines malloc, but the program itself defines one, and the "
+				 "program comes first in the global scope",
+				 map.l_name);
+		else
+			snprintf(process.msg, sizeof(process.msg),
+				 "%s defines malloc, but %s comes first in the global scope, so "
+				 "nothing reaches that allocator",
+				 map.l_name, p->name);
+		process.rule = process.sanitizer              ? -1
+			       : p->object == process.program ? RULE_SHIM
+							      : RULE_ALLOCATOR_BINDING;
+		process.ok = false;
+	}
+	return !process.ok;
+}
 
 static void judge_process(void)
 {
@@ -297,44 +315,27 @@ static void judge_process(void)
 	if (!process.ok)
 		return;
 	process.provider = p;
-	/* _r_debug.r_map: every object loaded so far, the program first. */
-	for (struct link_map *map = _r_debug.r_map; map && process.ok; map = map->l_next) {
-		const char *name;
-
-		process.ok = judge_object(map, &p, process.msg, sizeof(process.msg));
-		if (process.ok && defines_malloc(map) && object_of(map->l_ld, &name) != p.object) {
-			if (p.object == object_of(_r_debug.r_map->l_ld, &name))
-				snprintf(process.msg, sizeof(process.msg),
-					 "%s defines malloc, but the program itself defines one, and the "
-					 "program comes first in the global scope: the shim must define no "
-					 "allocator function", map->l_name);
-			else
-				snprintf(process.msg, sizeof(process.msg),
-					 "%s defines malloc, but %s comes first in the global scope, so "
-					 "nothing reaches that allocator: the program's DT_NEEDED must list "
-					 "%s before libc.so.6", map->l_name, p.name, short_name(map->l_name));
-			process.ok = false;
-		}
-	}
+	dl_iterate_phdr(judge_loaded, &p);
 }
 
-bool binding_process_ok(char *msg, size_t len)
+bool binding_process_ok(char *msg, size_t len, int *rule)
 {
 	pthread_once(&process.once, judge_process);
 	if (!process.ok)
 		snprintf(msg, len, "%s", process.msg);
+	*rule = process.rule;
 	return process.ok;
 }
 
-bool binding_closure_ok(struct link_map *map, char *msg, size_t len)
+bool binding_closure_ok(struct link_map *const *maps, size_t n, char *msg, size_t len)
 {
 	pthread_once(&process.once, judge_process);
 	if (!process.provider.object) {
 		snprintf(msg, len, "%s", process.msg);
 		return false;
 	}
-	for (; map; map = map->l_next)
-		if (!judge_object(map, &process.provider, msg, len))
+	for (size_t i = 0; i < n; i++)
+		if (!judge_object(maps[i], &process.provider, msg, len))
 			return false;
 	return true;
 }

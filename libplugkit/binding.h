@@ -9,12 +9,16 @@
 /*
  * The process's own allocator wiring, judged once: every allocator slot of
  * the objects loaded so far lands in the provider, and no object that
- * defines malloc sits behind it.  False with a message when not.
+ * defines malloc sits behind it (a sanitizer runtime that owns malloc is
+ * named as such).  False with a message, and in *rule the rule it breaks
+ * (enum rule_id; -1 for the sanitizer, which no rule of plugkit's fixes),
+ * when not.
  */
-bool binding_process_ok(char *msg, size_t len);
+bool binding_process_ok(char *msg, size_t len, int *rule);
 
-/* Every allocator slot of map and the objects after it (what its dlopen
- * brought in) lands in the provider.  False with a message when not. */
-bool binding_closure_ok(struct link_map *map, char *msg, size_t len);
+/* Every allocator slot of the n objects a plugin's dlopen brought in
+ * (held open by the caller) lands in the provider.  False with a message
+ * when not. */
+bool binding_closure_ok(struct link_map *const *maps, size_t n, char *msg, size_t len);
 
 #endif

@@ -1,83 +1,124 @@
 #!/bin/sh
-# TAP: adopting plugkit end to end, in a scratch directory.
-#   plugkit installed -> plugkit new host -> build, test, install to prefix A
-#   -> plugkit new plugin against the installed host (PKG_CONFIG_PATH only)
-#   -> build, test, install -> the host loads it, on the host heap
-#   -> plugkit check passes on the installed tree -> move A to B: still so
-#   -> a prebuilt plugin with a foreign absolute RUNPATH fails the check,
-#      plugkit rpath fixes it, it loads from the moved prefix
-#   -> the same host and plugin sources with plugkit as a Meson subproject.
+# TAP: adopting plugkit end to end, in a scratch directory, as the docs say.
+#   plugkit installed into prefix P (and nothing else) -> plugkit new host,
+#   found through one PKG_CONFIG_PATH entry, plugkit not on PATH -> build,
+#   test (gcc; clang with lld and LTO), install into P -> plugkit new plugin,
+#   in C and C++ (gcc and clang, LTO, lld) -> the host loads them, on the host
+#   heap -> plugkit check passes on the installed tree -> move P to Q: still
+#   so, and a new plugin builds against Q -> a prebuilt plugin with a foreign
+#   RUNPATH fails the check, plugkit rpath fixes it -> a host scaffolded with
+#   --plugkit-url (a local git repository of this source) builds and passes
+#   its tests with plugkit as a subproject, offline, and installs only its
+#   own files -> without a URL or an installed plugkit, it says what to do.
 # usage: e2e.sh PLUGKIT_SOURCE_ROOT
 set -u
 src=$(cd "$1" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 failed=0
 log=$work/log
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; sed 's/^/# /' "$log" | tail -40; }
-# step DESC COMMAND...: runs COMMAND (output kept for a failure report).
-step() { desc=$1; shift; if "$@" >"$log" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
+. "$(dirname "$0")/tap.sh"
 # expect DESC ERE COMMAND...: COMMAND succeeds and its output matches ERE.
 expect() {
 	desc=$1 pattern=$2
 	shift 2
 	if "$@" >"$log" 2>&1 && grep -Eq -- "$pattern" "$log"; then ok "$desc"; else not_ok "$desc"; fi
 }
-finish() { echo "1..$n"; exit $failed; }
+# refuse DESC ERE COMMAND...: COMMAND fails and its output matches ERE.
+refuse() {
+	desc=$1 pattern=$2
+	shift 2
+	if ! "$@" >"$log" 2>&1 && grep -Eq -- "$pattern" "$log"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# build DIR [MESON SETUP ARGS...]: configure, build and test a project.
+build() { dir=$1; shift; (cd "$dir" && meson setup "$@" && meson test -C "${1}" --print-errorlogs); }
 
 multiarch=$(cc -print-multiarch)
 lib=lib/$multiarch
-export PATH="$work/pk/bin:$PATH"
-export PKG_CONFIG_PATH="$work/pk/share/pkgconfig:$work/pk/$lib/pkgconfig"
-unset LD_LIBRARY_PATH
+unset LD_LIBRARY_PATH PKG_CONFIG_PATH
+P=$work/P
+pk=$P/bin/plugkit
 
-step "plugkit installs" sh -c "meson setup '$work/pk-build' '$src' --prefix='$work/pk' -Dtests=false &&
+step "plugkit installs" sh -c "meson setup '$work/pk-build' '$src' --prefix='$P' -Dtests=false &&
 	meson install -C '$work/pk-build'"
 [ "$failed" = 0 ] || finish
+# plugkit's files and no others: no example host, its header or .pc files.
+step "installing plugkit installs plugkit alone, every .pc in $lib/pkgconfig" sh -c "
+	cd '$P' && find . -type f | sort >'$work/installed' &&
+	! grep -Eiv '^\\./(bin/plugkit|include/plugkit\\.h|$lib/libplugkit\\.(a|so[.0-9]*)|$lib/pkgconfig/(plugkit|plugkit-plugin|libplugkit)\\.pc|share/plugkit/.*)\$' '$work/installed' &&
+	grep -q plugkit.pc '$work/installed' && ! grep -q share/pkgconfig '$work/installed'"
+step "no gcc-only flag in plugkit's .pc files" sh -c "! grep -E '^(Cflags|Libs):.*mtls' '$P/$lib/pkgconfig/'*.pc"
 
+# One PKG_CONFIG_PATH entry; plugkit itself not on PATH (plugkit.pc names it).
+export PKG_CONFIG_PATH="$P/$lib/pkgconfig"
 cd "$work"
-step "plugkit new host" plugkit new host myhost
-step "the host builds warning-free and passes its tests" sh -c "cd myhost &&
-	meson setup build -Dwerror=true --prefix='$work/A' && meson test -C build --print-errorlogs"
-step "the host installs" meson install -C myhost/build
-export PKG_CONFIG_PATH="$work/A/$lib/pkgconfig:$PKG_CONFIG_PATH"
+step "plugkit new host" "$pk" new host myhost
+step "the host builds warning-free and passes its tests (plugkit found by pkg-config alone)" \
+	build myhost build -Dwerror=true --prefix="$P"
+step "the host builds with clang, lld and LTO, and passes its tests" \
+	env CC=clang CC_LD=lld sh -c "cd myhost && meson setup build-clang -Dwerror=true -Db_lto=true &&
+		meson test -C build-clang --print-errorlogs"
+refuse "a sanitizer build with the host's own allocator is refused, naming the fix" \
+	'-Dallocator=system' sh -c "cd myhost && meson setup build-asan -Db_sanitize=address"
+step "the host installs next to plugkit" meson install -C myhost/build
+step "its .pc files carry no gcc-only flag" sh -c "! grep -E '^(Cflags|Libs):.*mtls' '$P/$lib/pkgconfig/myhost'*.pc"
 
-step "plugkit new plugin against the installed host" plugkit new plugin greeter --host myhost
-step "the plugin builds warning-free and passes its tests" sh -c "cd greeter &&
-	meson setup build -Dwerror=true && meson test -C build --print-errorlogs"
+step "plugkit new plugin against the installed host" "$pk" new plugin greeter --host myhost
+step "the plugin builds warning-free and passes its tests" build greeter build -Dwerror=true
+# GCC's LTO objects need its linker plugin, which lld does not load.
+i=0
+for config in "CC=gcc -Db_lto=true" "CC=gcc CC_LD=lld" "CC=clang CC_LD=lld -Db_lto=true"; do
+	i=$((i + 1))
+	step "the plugin builds with $config and passes its tests" sh -c "cd greeter &&
+		env ${config%% -D*} meson setup build-$i -Dwerror=true $(echo "$config" | grep -o -- '-D.*') &&
+		meson test -C build-$i --print-errorlogs"
+done
 step "the plugin installs into the host's plugin directory" sh -c "meson install -C greeter/build &&
-	test -f '$work/A/$lib/myhost/plugins/greeter.so'"
+	test -f '$P/$lib/myhost/plugins/greeter.so'"
 
-expect "the installed host loads it; its memory is on the host heap" \
-	'greeter: hello, myhost, from greeter \[host heap\]' "$work/A/bin/myhost"
+step "plugkit new plugin --lang cpp" "$pk" new plugin cgreeter --host myhost --lang cpp
+step "the C++ plugin builds warning-free and passes its tests" build cgreeter build -Dwerror=true
+step "the C++ plugin builds with clang++, lld and LTO and passes its tests" \
+	env CXX=clang++ CXX_LD=lld sh -c "cd cgreeter && meson setup build-clang -Db_lto=true -Dwerror=true &&
+		meson test -C build-clang --print-errorlogs"
+expect "the C++ plugin exports its descriptor and nothing else" '^1 myhost_plugin$' sh -c "
+	readelf -W --dyn-syms cgreeter/build/cgreeter.so | awk '\$7 != \"UND\" && \$5 != \"LOCAL\" && NR > 3 { print \$8 }' |
+	sed 's/@.*//' | sort -u | awk '{ n++; last = \$0 } END { print n, last }'"
+expect "its operator new and delete bind to the host library" \
+	'cgreeter\.so .*libmyhost\.so\.1.*`_Znwm' sh -c "
+	LD_DEBUG=bindings cgreeter/build/test-cgreeter cgreeter/build/cgreeter.so 2>&1 | grep -E '_Znwm|_ZdlPv'"
+step "the C++ plugin installs" meson install -C cgreeter/build
+
+expect "the installed host loads both; their memory is on the host heap" \
+	'cgreeter: hello, myhost, from cgreeter \[host heap\].*greeter: hello, myhost, from greeter \[host heap\]' \
+	sh -c "'$P/bin/myhost' | tr '\\n' ' '"
 check_tree() {
-	plugkit check --strict --shim "$1/bin/myhost" --host "$1/$lib/libmyhost.so.1" \
+	"$pk" check --strict --shim "$1/bin/myhost" --host "$1/$lib/libmyhost.so.1" \
 		--entry myhost_plugin "$1/$lib/myhost/plugins/"*.so
 }
-step "plugkit check passes on the installed tree" check_tree "$work/A"
+step "plugkit check passes on the installed tree" check_tree "$P"
 
-mv "$work/A" "$work/B"
+mv "$P" "$work/Q"
+P=$work/Q pk=$work/Q/bin/plugkit
+export PKG_CONFIG_PATH="$P/$lib/pkgconfig"
 expect "moved to another prefix, it still loads" \
-	'greeter: hello, myhost, from greeter \[host heap\]' "$work/B/bin/myhost"
-step "moved, plugkit check still passes" check_tree "$work/B"
+	'greeter: hello, myhost, from greeter \[host heap\]' "$P/bin/myhost"
+step "moved, plugkit check still passes" check_tree "$P"
+step "moved, a new plugin builds against it and passes its tests" sh -c "
+	'$pk' new plugin later --host myhost && cd later && meson setup build -Dwerror=true &&
+	meson test -C build --print-errorlogs && grep -q '$work/Q/' build/meson-logs/meson-log.txt"
 
 # A plugin built elsewhere: its RUNPATH names that machine's build tree.
-prebuilt=$work/B/$lib/myhost/plugins/prebuilt.so
-patchelf --set-rpath /home/builder/myhost/build --output "$prebuilt" "$work/B/$lib/myhost/plugins/greeter.so"
-if check_tree "$work/B" >"$log" 2>&1; then
+prebuilt=$P/$lib/myhost/plugins/prebuilt.so
+patchelf --set-rpath /home/builder/myhost/build --output "$prebuilt" "$P/$lib/myhost/plugins/greeter.so"
+if check_tree "$P" >"$log" 2>&1; then
 	not_ok "a prebuilt plugin with a build-tree RUNPATH fails plugkit check"
 else
 	grep -q 'search-path' "$log" && ok "a prebuilt plugin with a build-tree RUNPATH fails plugkit check" ||
 		not_ok "a prebuilt plugin with a build-tree RUNPATH fails plugkit check"
 fi
 expect "plugkit rpath fixes it" 'DT_RUNPATH /home/builder/myhost/build -> \$ORIGIN/\.\./\.\.' \
-	plugkit rpath --libdir "$work/B/$lib" "$prebuilt"
-step "fixed, plugkit check passes" check_tree "$work/B"
-mv "$work/B" "$work/C"
-expect "fixed and moved again, the prebuilt plugin loads" \
-	'greeter: hello, myhost, from greeter \[host heap\]' "$work/C/bin/myhost"
-step "fixed and moved again, plugkit check passes" check_tree "$work/C"
+	"$pk" rpath --libdir "$P/$lib" "$prebuilt"
+step "fixed, plugkit check passes" check_tree "$P"
 
 # The same fix from a project's install, as a Meson install script, under
 # DESTDIR: a prebuilt plugin shipped with install_data().
@@ -88,30 +129,30 @@ project('prebuilt', meson_version: '>= 1.0.1')
 host_plugin = dependency('myhost-plugin')
 plugindir = host_plugin.get_variable('plugindir')
 install_data('prebuilt.so', install_dir: plugindir)
-meson.add_install_script(find_program('plugkit'), 'rpath', '--meson',
-  '--libdir', host_plugin.get_variable('libdir'), plugindir / 'prebuilt.so')
+meson.add_install_script(find_program(dependency('plugkit').get_variable('plugkit')), 'rpath',
+  '--meson', '--libdir', host_plugin.get_variable('libdir'), plugindir / 'prebuilt.so')
 MESON
-# (.pc files are not relocated: they still name the first prefix.)
-staged=$work/stage$(PKG_CONFIG_PATH="$work/C/$lib/pkgconfig" pkg-config --variable=plugindir myhost-plugin)/prebuilt.so
-step "an install script runs plugkit rpath under DESTDIR" sh -c "PKG_CONFIG_PATH='$work/C/$lib/pkgconfig' &&
-	export PKG_CONFIG_PATH && cd prebuilt-proj && meson setup build --prefix='$work/C' &&
-	meson install -C build --destdir '$work/stage' &&
+staged=$work/stage$P/$lib/myhost/plugins/prebuilt.so
+step "an install script runs plugkit rpath under DESTDIR" sh -c "cd prebuilt-proj &&
+	meson setup build --prefix='$P' && meson install -C build --destdir '$work/stage' &&
 	readelf -d '$staged' | grep -q 'RUNPATH.*\\[\\\$ORIGIN/\\.\\./\\.\\.\\]'"
 
-# Subproject mode: the same host project and plugin source, plugkit taken
-# from subprojects/ (forced, although it is installed too).
-mkdir -p sub
-cp -r myhost sub/ && rm -rf sub/myhost/build
-mkdir -p sub/myhost/plugins/greeter
-cp greeter/greeter.c sub/myhost/plugins/greeter/
-sed 's/hello/greeter/g' myhost/plugins/hello/meson.build >sub/myhost/plugins/greeter/meson.build
-printf "subdir('plugins/greeter')\n" >>sub/myhost/meson.build
-ln -s "$src" sub/myhost/subprojects/plugkit
-step "with plugkit as a subproject, the host and plugin build and pass their tests" sh -c "cd sub/myhost &&
-	meson setup build -Dwerror=true --force-fallback-for=plugkit,plugkit-plugin,libplugkit &&
+# Subproject mode: plugkit fetched from a git URL (a local repository of
+# this very source, so the test is offline), nothing installed.
+unset PKG_CONFIG_PATH
+step "a git repository of plugkit" plugkit_repo "$src" "$work/plugkit.git"
+step "plugkit new host --plugkit-url" "$pk" new host subhost --dir sub --plugkit-url "$work/plugkit.git"
+step "with plugkit as a subproject from that URL, the host builds and passes its tests" sh -c "cd sub &&
+	meson setup build -Dwerror=true --prefix='$work/S' &&
 	grep -q 'Executing subproject plugkit' build/meson-logs/meson-log.txt &&
-	meson compile -C build && meson test -C build --print-errorlogs"
-expect "the subproject build loads the same plugin source on the host heap" \
-	'greeter: hello, myhost, from greeter \[host heap\]' sub/myhost/build/myhost sub/myhost/build/plugins/greeter
+	meson test -C build --print-errorlogs"
+expect "the subproject build loads its plugin on the host heap" \
+	'example: hello, subhost, from example \[host heap\]' sub/build/subhost sub/build/plugins/example
+step "meson install installs the consumer's files, nothing of plugkit's" sh -c "
+	meson install -C sub/build && cd '$work/S' && find . -type f | sort >'$work/sub-installed' &&
+	grep -q libsubhost '$work/sub-installed' && ! grep -i plugkit '$work/sub-installed'"
+step "plugkit new host without a URL writes no wrap" sh -c "'$pk' new host lone && test ! -e lone/subprojects"
+refuse "without an installed plugkit or a wrap, configuring says what to install or pass" \
+	'plugkit not found\. Install it .*--plugkit-url' sh -c "cd lone && meson setup build"
 
 finish

@@ -5,6 +5,7 @@
  * says what is wrong; the good one must be accepted.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,7 +46,8 @@ static void expect(const char *name, enum plugkit_status want, const char *needl
 		print_message("%s: not built in this configuration\n", name);
 		skip();
 	}
-	got = plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &plugin, &error);
+	got = plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &plugin,
+			   &error);
 	print_message("%s: status %d: %s\n", name, got, error.message);
 	assert_int_equal(got, want);
 	assert_int_equal(error.status, want);
@@ -83,8 +85,9 @@ static void reports_a_missing_file(void **state)
 	struct plugkit_error error;
 
 	(void)state;
-	assert_int_equal(plugkit_open("/nonexistent/plugin.so", EXAMPLEHOST_PLUGIN_SYMBOL, 1, &plugin,
-				      &error), PLUGKIT_ELOAD);
+	assert_int_equal(plugkit_open("/nonexistent/plugin.so", EXAMPLEHOST_PLUGIN_SYMBOL, 1,
+				      &plugin, &error),
+			 PLUGKIT_ELOAD);
 	assert_non_null(strstr(error.message, "/nonexistent/plugin.so"));
 }
 
@@ -106,16 +109,56 @@ static void refuses_a_private_allocator(void **state)
 	expect("private-malloc", PLUGKIT_EPRIVATE_ALLOCATOR, "a heap of its own");
 }
 
-static void explains_static_tls_exhaustion(void **state)
+static void refuses_static_tls_before_loading(void **state)
 {
 	(void)state;
 	expect("tls64k-ie", PLUGKIT_ESTATIC_TLS, "65536 bytes of thread-local storage");
+	expect("tls64k-ie", PLUGKIT_ESTATIC_TLS, "[static-tls]");
 }
 
-static void explains_a_second_host(void **state)
+static void refuses_a_second_host_before_loading_it(void **state)
 {
 	(void)state;
-	expect("second-host", PLUGKIT_ESTATIC_TLS, "libexamplehost.so.2 uses");
+	expect("second-host", PLUGKIT_ESECOND_HOST,
+	       "libexamplehost.so.2, which defines examplehost_");
+}
+
+static void refuses_an_unresolvable_need_before_loading(void **state)
+{
+	(void)state;
+	expect("missing-need", PLUGKIT_ELOAD, "needs libpkmissing.so.1, found nowhere");
+	expect("missing-need", PLUGKIT_ELOAD, "[needed-resolves]");
+}
+
+static void accepts_a_plugin_with_a_dependency_of_its_own(void **state)
+{
+	const char *path = fixture("with-helper");
+	struct plugkit_plugin plugin;
+	struct plugkit_error error;
+	void *helper;
+
+	(void)state;
+	if (!path)
+		skip();
+	assert_int_equal(plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI,
+				      &plugin, &error),
+			 PLUGKIT_OK);
+	assert_string_equal(plugin.descriptor->name, "with-helper");
+	/* Its dlopen loaded the helper; closing the plugin unloads it. */
+	helper = dlopen("libpkhelper.so.1", RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(helper);
+	dlclose(helper);
+	plugkit_close(&plugin);
+	assert_null(dlopen("libpkhelper.so.1", RTLD_NOW | RTLD_NOLOAD));
+}
+
+/* The host library itself, by a path of its own: ld.so hands back the
+ * copy already loaded (same device and inode), so nothing new would run
+ * and nothing is refused before dlopen; it has no descriptor. */
+static void passes_over_a_file_already_loaded(void **state)
+{
+	(void)state;
+	expect("host", PLUGKIT_EDESCRIPTOR, "exports no examplehost_plugin descriptor");
 }
 
 int main(int argc, char **argv)
@@ -127,8 +170,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(refuses_a_plugin_without_descriptor),
 		cmocka_unit_test(refuses_another_abi_with_both_versions),
 		cmocka_unit_test(refuses_a_private_allocator),
-		cmocka_unit_test(explains_static_tls_exhaustion),
-		cmocka_unit_test(explains_a_second_host),
+		cmocka_unit_test(refuses_static_tls_before_loading),
+		cmocka_unit_test(refuses_a_second_host_before_loading_it),
+		cmocka_unit_test(refuses_an_unresolvable_need_before_loading),
+		cmocka_unit_test(accepts_a_plugin_with_a_dependency_of_its_own),
+		cmocka_unit_test(passes_over_a_file_already_loaded),
 	};
 
 	n_args = argc - 1;

@@ -31,8 +31,10 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 
 # The test suite's extras: valgrind for the memcheck setup, clang and its
 # libFuzzer runtime for the fuzz smoke run, clang-format for
-# tools/format-check, python3-dev for the executable-host fixture.
-test_packages=(valgrind clang libclang-rt-14-dev clang-format python3-dev)
+# tools/format-check; g++, git and lld for the end-to-end tests (C++
+# plugins, plugkit as a subproject fetched by git, plugins linked by lld);
+# python3-dev for the executable-host fixture.
+test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld python3-dev)
 
 # The field suite's plugin ecosystems (tests/field/field.py): each package
 # brings plugins and the host that loads them.

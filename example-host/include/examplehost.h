@@ -11,6 +11,11 @@
 
 #define EXAMPLEHOST_API __attribute__((visibility("default")))
 
+/* C linkage for C++ plugins and programs too. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Bump when struct examplehost_plugin changes incompatibly. */
 #define EXAMPLEHOST_PLUGIN_ABI 1
 
@@ -118,5 +123,9 @@ EXAMPLEHOST_API int examplehost_probe(const struct examplehost_plugin *plugin,
 				      struct examplehost_probe *probes);
 
 EXAMPLEHOST_API const char *examplehost_heap_name(enum examplehost_heap heap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

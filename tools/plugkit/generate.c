@@ -36,23 +36,58 @@ static bool is_symbol_pattern(const char *s)
 	return true;
 }
 
+/*
+ * A C++ glob: a name without a signature, with a wildcard ("myhost::*").
+ * ld matches it unquoted; a signature ("myhost::open(char const*)", whose
+ * '*' is a pointer) or a plain name is matched exactly, quoted.
+ */
+static bool is_cxx_glob(const char *s)
+{
+	return !strchr(s, '(') && strpbrk(s, "*?[");
+}
+
+/*
+ * A C++ name as a person writes it: it has "::", and ld matches it,
+ * demangled, inside an extern "C++" block.  A glob is unquoted, so it may
+ * not hold a space.  Nothing that could end the pattern or the block
+ * (; " { }) gets through.
+ */
+static bool is_cxx_pattern(const char *s)
+{
+	bool glob = is_cxx_glob(s);
+
+	if (!strstr(s, "::") || (glob && strchr(s, ' ')))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_:*?[]<>,()&~ .", *s))
+			return false;
+	return true;
+}
+
 int generate_version_script(const char *output, char *const *symbols, size_t n)
 {
 	size_t len = 1;
 	char *list;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!is_symbol_pattern(symbols[i])) {
-			fprintf(stderr, "plugkit generate: '%s' is not a symbol name or pattern\n",
-				symbols[i]);
+		if (!is_symbol_pattern(symbols[i]) && !is_cxx_pattern(symbols[i])) {
+			fprintf(stderr, "plugkit generate: '%s' is not a symbol name or pattern (C, "
+				"mangled, or C++ with '::'; a C++ glob without spaces)\n", symbols[i]);
 			return 2;
 		}
-		len += strlen(symbols[i]) + 8;
+		len += strlen(symbols[i]) + 32;
 	}
 	list = xmalloc(len);
 	list[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		sprintf(list + strlen(list), "%s    %s;", i ? "\n" : "", symbols[i]);
+	for (size_t i = 0; i < n; i++) {
+		const char *quote = is_cxx_glob(symbols[i]) ? "" : "\"";
+
+		if (is_symbol_pattern(symbols[i]))
+			sprintf(list + strlen(list), "%s    %s;", i ? "\n" : "", symbols[i]);
+		else
+			sprintf(list + strlen(list), "%s    extern \"C++\" { %s%s%s; };", i ? "\n" : "",
+				quote, symbols[i], quote);
+	}
 	const struct subst subs[] = {{"@SYMBOLS@", list}, {NULL, NULL}};
 	char *text = expand(template_host_map, subs);
 
@@ -107,7 +142,11 @@ void usage_generate(FILE *out)
 	      "       plugkit generate allocator-symbols c|cxx\n"
 	      "version-script: one anonymous node exporting SYMBOLs (names or ld globs)\n"
 	      "                unversioned, everything else local: the allocator set plus\n"
-	      "                the host's API.  List only what the host defines.\n"
+	      "                the host's API.  List only what the host defines.  A C++\n"
+	      "                name as written in the source goes into an extern \"C++\" block,\n"
+	      "                matched demangled: a glob without a signature ('myhost::*')\n"
+	      "                as a pattern, a signature ('myhost::f(char const*)') exactly.\n"
+	      "                A mangled name (_ZN6myhost1fEi) is listed as it is.\n"
 	      "shim:           a main() that calls FUNCTION(argc, argv) and nothing else.\n"
 	      "allocator-symbols: the allocator's C functions, or its C++ operators new and\n"
 	      "                delete for this machine, one a line: what the host exports.\n"
@@ -147,6 +186,17 @@ int cmd_generate(int argc, char **argv)
 		return generate_shim(output, entry);
 	if (optind + 2 == argc && strcmp(argv[optind], "allocator-symbols") == 0 && !output && !entry)
 		return print_allocator_symbols(argv[optind + 1]);
+	if (optind < argc && strcmp(argv[optind], "shim") == 0 && (!entry || !output)) {
+		fprintf(stderr, "plugkit generate shim: %s: the shim's main calls the host's entry "
+			"point and writes to a file (--entry myhost_main --output FILE)\n",
+			!entry && !output ? "--entry and --output are missing" :
+			!entry ? "--entry FUNCTION is missing" : "--output FILE is missing");
+		return 2;
+	}
+	if (optind < argc && strcmp(argv[optind], "version-script") == 0 && !output) {
+		fputs("plugkit generate version-script: --output FILE is missing\n", stderr);
+		return 2;
+	}
 	fputs("plugkit generate: say 'version-script --output FILE SYMBOL...', "
 	      "'shim --entry FUNCTION --output FILE' or 'allocator-symbols c|cxx'\n"
 	      "Try 'plugkit help generate'.\n", stderr);

@@ -53,8 +53,13 @@ static int cmd_help(int argc, char **argv)
 		usage_main(stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "help") == 0) {
+		fputs("Usage: plugkit help [COMMAND]\n"
+		      "Shows what COMMAND does and its options; without one, the commands.\n", stdout);
+		return 0;
+	}
 	if (!(c = find_command(argv[1]))) {
-		fprintf(stderr, "plugkit help: no command '%s'\n", argv[1]);
+		fprintf(stderr, "plugkit help: no command '%s'\nTry 'plugkit --help'.\n", argv[1]);
 		return 2;
 	}
 	c->usage(stdout);

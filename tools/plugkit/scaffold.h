@@ -8,13 +8,17 @@ struct scaffold_opts {
 	const char *kind;       /* "host" or "plugin" */
 	const char *name;
 	const char *host;       /* plugin: the host's pkg-config name */
+	const char *lang;       /* "c" or "cpp" */
 	const char *dir;        /* default ./NAME */
-	const char *plugkit_url;
+	/* The git URL and revision of the wrap a project gets (host: plugkit's,
+	 * plugin: its host's); NULL, no wrap. */
+	const char *wrap_url, *wrap_revision;
 	bool force, dry_run;
 };
 
-/* Writes the skeleton.  Returns 0, or 2 with nothing written when the name
- * is not a C identifier, the host is unknown or a file exists (no force). */
+/* Writes the skeleton whole or not at all.  Returns 0; 1 when writing
+ * failed (nothing written); or 2 with nothing written when the name is not
+ * a usable identifier, the host is unknown or a file exists (no force). */
 int scaffold(const struct scaffold_opts *o);
 
 #endif

@@ -1,0 +1,522 @@
+#include "judge.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "allocator.h"
+#include "elfread.h"
+#include "live.h"
+#include "refuse.h"
+#include "rules.h"
+#include "search.h"
+
+/* The ELF header of the object libplugkit is linked into (GNU ld, gold
+ * and lld define it): this process's class, byte order and machine. */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+
+/*
+ * What the rules need of one file, kept by file identity (device, inode,
+ * size, modification time): a host that loads the same plugin again, or a
+ * thousand plugins in turn, reads each file once.
+ */
+struct summary {
+	struct summary *next;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	const char *soname, *rpath, *runpath;
+	const char **needed;
+	size_t n_needed;
+	uint64_t flags_1;
+	unsigned long long static_tls; /* bytes of static TLS it needs */
+	const char *allocators;        /* the allocator names it defines, or "" */
+	char strings[];
+};
+
+#define SUMMARY_BUCKETS 1024
+/* Past this many files the table is emptied and refilled: bounded memory
+ * for a host that loads files without end. */
+#define SUMMARY_MAX 4096
+
+static struct {
+	struct summary *bucket[SUMMARY_BUCKETS];
+	size_t n;
+} summaries;
+
+static size_t bucket_of(dev_t dev, ino_t ino)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ull) ^ dev) % SUMMARY_BUCKETS;
+}
+
+static struct summary *cached(const struct stat *st)
+{
+	for (struct summary *s = summaries.bucket[bucket_of(st->st_dev, st->st_ino)]; s;
+	     s = s->next)
+		if (s->dev == st->st_dev && s->ino == st->st_ino && s->size == st->st_size &&
+		    s->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    s->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			return s;
+	return NULL;
+}
+
+/* Emptied only between judgements: a walk holds pointers into it. */
+static void trim_summaries(void)
+{
+	if (summaries.n < SUMMARY_MAX)
+		return;
+	for (size_t i = 0; i < SUMMARY_BUCKETS; i++)
+		while (summaries.bucket[i]) {
+			struct summary *next = summaries.bucket[i]->next;
+
+			free(summaries.bucket[i]);
+			summaries.bucket[i] = next;
+		}
+	summaries.n = 0;
+}
+
+static void remember(struct summary *s)
+{
+	size_t b = bucket_of(s->dev, s->ino);
+
+	s->next = summaries.bucket[b];
+	summaries.bucket[b] = s;
+	summaries.n++;
+}
+
+/*
+ * What ld.so's open_verify and _dl_map_segments would trip on, read with
+ * pread from the file itself: another class, byte order or machine (a
+ * clean dlopen error, said here first), and a PT_LOAD whose
+ * [p_offset, p_offset + p_filesz) runs past the end of the file: ld.so maps
+ * it, and the first touch of a page past the end is a SIGBUS inside
+ * dlopen.  NULL when the file is fit to map.
+ */
+static const char *unloadable(int fd, off_t size)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) local[32], *ph = local;
+	size_t bytes;
+	const char *why = NULL;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		return "not an ELF file (or shorter than its header)";
+	if (eh.e_ident[EI_CLASS] != __ehdr_start.e_ident[EI_CLASS] ||
+	    eh.e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA] ||
+	    eh.e_machine != __ehdr_start.e_machine || eh.e_type != ET_DYN)
+		return "not a shared object of this process's class and machine";
+	if (eh.e_phentsize != sizeof(*ph))
+		return "program headers of an unexpected size";
+	bytes = (size_t)eh.e_phnum * sizeof(*ph);
+	if (eh.e_phnum > sizeof(local) / sizeof(local[0]) && !(ph = malloc(bytes)))
+		return "out of memory";
+	/* One read for the whole table, as ld.so reads it. */
+	if (pread(fd, ph, bytes, (off_t)eh.e_phoff) != (ssize_t)bytes)
+		why = "its program headers lie past the end of the file (truncated)";
+	for (ElfW(Half) i = 0; !why && i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_offset > (ElfW(Off))size ||
+						ph[i].p_filesz > (ElfW(Off))size - ph[i].p_offset))
+			why = "a loadable segment lies past the end of the file (truncated or "
+			      "corrupt): mapping it would fault";
+	if (ph != local)
+		free(ph);
+	return why;
+}
+
+/* The static TLS a file asks of a late load: its own TLS block, when it
+ * reaches it in the initial-exec model (DF_STATIC_TLS or TPOFF relocations;
+ * a TPOFF into a block start-up placed, libc's errno, costs nothing). */
+static unsigned long long static_tls_of(const struct elf_file *elf)
+{
+	return (elf->flags & DF_STATIC_TLS) || elf->n_tpoff_relocs ? elf->tls_memsz : 0;
+}
+
+static size_t room(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *keep(char **at, const char *s)
+{
+	char *copy = *at;
+
+	if (!s)
+		return NULL;
+	strcpy(copy, s);
+	*at += strlen(s) + 1;
+	return copy;
+}
+
+static struct summary *summarize(struct elf_file *elf, const struct stat *st)
+{
+	char names[256];
+	size_t len = 0;
+	struct summary *s;
+	char *at;
+
+	allocator_defined_names(elf, names, sizeof(names));
+	len = room(elf->soname) + room(elf->rpath) + room(elf->runpath) + room(names);
+	for (size_t i = 0; i < elf->n_needed; i++)
+		len += room(elf->needed[i]);
+	/* The strings, then the DT_NEEDED pointers: one more pointer than
+	 * needed covers the padding that aligns them. */
+	s = malloc(sizeof(*s) + len + (elf->n_needed + 1) * sizeof(char *));
+	if (!s)
+		return NULL;
+	*s = (struct summary){.dev = st->st_dev,
+			      .ino = st->st_ino,
+			      .size = st->st_size,
+			      .mtime = st->st_mtim,
+			      .flags_1 = elf->flags_1,
+			      .static_tls = static_tls_of(elf),
+			      .n_needed = elf->n_needed};
+	at = s->strings;
+	s->soname = keep(&at, elf->soname);
+	s->rpath = keep(&at, elf->rpath);
+	s->runpath = keep(&at, elf->runpath);
+	s->allocators = keep(&at, names);
+	s->needed = (const char **)(s->strings + len +
+				    (-(uintptr_t)(s->strings + len) % sizeof(char *)));
+	for (size_t i = 0; i < elf->n_needed; i++)
+		s->needed[i] = keep(&at, elf->needed[i]);
+	return s;
+}
+
+/* The summary of the file at path, read at most once per identity: a
+ * file seen before costs one stat(). */
+static struct summary *summary_of(const char *path, struct plugkit_error *error)
+{
+	struct elf_file elf;
+	struct stat st;
+	struct summary *s = NULL;
+	const char *why = NULL;
+	char err[sizeof(error->message)];
+	int fd;
+
+	if (stat(path, &st) == 0 && (s = cached(&st)))
+		return s;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	why = S_ISREG(st.st_mode) ? unloadable(fd, st.st_size) : "not a regular file";
+	close(fd);
+	if (why) {
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
+		return NULL;
+	}
+	if (elf_open(path, &elf, err, sizeof(err)) != 0) {
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+		return NULL;
+	}
+	/* Replaced between the two reads: judged afresh next time. */
+	if (elf.dev != st.st_dev || elf.ino != st.st_ino || (off_t)elf.size != st.st_size)
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read", path);
+	else if (!(s = summarize(&elf, &st)))
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
+	else
+		remember(s);
+	elf_close(&elf);
+	return s;
+}
+
+/* One object the dlopen would load that is not loaded yet. */
+struct node {
+	struct summary *s;
+	char *path;            /* the name it is opened by: $ORIGIN is its directory */
+	const char *load_name; /* the DT_NEEDED string that brings it in */
+	int parent;
+};
+
+/* Most plugins bring in nothing but themselves: their walk needs no heap. */
+#define WALK_LOCAL 8
+
+struct walk {
+	struct node *v;
+	size_t n, cap;
+	struct node local[WALK_LOCAL];
+};
+
+static bool in_walk(const struct walk *w, const char *name, dev_t dev, ino_t ino, bool by_file)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const struct summary *s = w->v[i].s;
+
+		if (by_file ? s->dev == dev && s->ino == ino
+			    : strcmp(w->v[i].path, name) == 0 ||
+				      (w->v[i].load_name && strcmp(w->v[i].load_name, name) == 0) ||
+				      (s->soname && strcmp(s->soname, name) == 0))
+			return true;
+	}
+	return false;
+}
+
+static struct node *add_node(struct walk *w)
+{
+	if (!w->v) {
+		w->v = w->local;
+		w->cap = WALK_LOCAL;
+	}
+	if (w->n == w->cap) {
+		struct node *grown = malloc(2 * w->cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		memcpy(grown, w->v, w->n * sizeof(*grown));
+		if (w->v != w->local)
+			free(w->v);
+		w->v = grown;
+		w->cap *= 2;
+	}
+	memset(&w->v[w->n], 0, sizeof(w->v[w->n]));
+	return &w->v[w->n++];
+}
+
+/* Finds requester i's DT_NEEDED name and adds what it finds to the walk,
+ * unless it is loaded already; a refusal when nothing provides it. */
+static enum plugkit_status resolve(struct walk *w, size_t i, const char *name, const char *plugin,
+				   struct plugkit_error *error)
+{
+	struct search_origin chain[32];
+	struct search_request req = {.name = name,
+				     .chain = chain,
+				     .is64 = __ehdr_start.e_ident[EI_CLASS] == ELFCLASS64,
+				     .machine = __ehdr_start.e_machine};
+	char found[PATH_MAX], searched[512];
+	struct stat st;
+	struct node *n;
+
+	if (in_walk(w, name, 0, 0, false))
+		return PLUGKIT_OK;
+	/* Its DT_RPATH chain: the requester, then whoever loaded it. */
+	for (int k = (int)i; k >= 0 && req.n_chain < sizeof(chain) / sizeof(chain[0]);
+	     k = w->v[k].parent)
+		chain[req.n_chain++] = (struct search_origin){.path = w->v[k].path,
+							      .rpath = w->v[k].s->rpath,
+							      .runpath = w->v[k].s->runpath,
+							      .flags_1 = w->v[k].s->flags_1};
+	if (!search_needed(&req, found, sizeof(found), searched, sizeof(searched)))
+		return plugkit_refuse(error, PLUGKIT_ELOAD, RULE_NEEDED_RESOLVES,
+				      "%s: refused before loading: %s needs %s, found nowhere "
+				      "(searched %s)",
+				      plugin, w->v[i].path, name, searched);
+	/* A file already loaded under another name is used again, as ld.so
+	 * uses it again. */
+	if (stat(found, &st) != 0 || live_has_file(st.st_dev, st.st_ino) ||
+	    in_walk(w, NULL, st.st_dev, st.st_ino, true))
+		return PLUGKIT_OK;
+	if (!(n = add_node(w)))
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
+	n->parent = (int)i;
+	n->load_name = name;
+	if (!(n->path = strdup(found)))
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
+	if (!(n->s = summary_of(found, error)))
+		return error->status;
+	return PLUGKIT_OK;
+}
+
+/* ---- the rules, on the objects the dlopen would add ---------------- */
+
+/* The plugin's undefined symbols (allocator names aside: those are the
+ * private-allocator rule's) that a new dependency defines. */
+static size_t imports_defined_by(const struct elf_file *plugin, struct elf_file *dep,
+				 const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 1; i < plugin->n_dynsym && n < max; i++) {
+		const struct elf_sym *ref = &plugin->dynsym[i];
+		const int *idx;
+		size_t k = ref->shndx == SHN_UNDEF && !allocator_is_symbol(ref->name) && *ref->name
+				   ? elf_dynsym_lookup(dep, ref->name, &idx)
+				   : 0;
+
+		while (k--)
+			if (elf_sym_defined(&dep->dynsym[idx[k]]) &&
+			    dep->dynsym[idx[k]].bind != STB_LOCAL) {
+				names[n++] = ref->name;
+				break;
+			}
+	}
+	return n;
+}
+
+/*
+ * A second host: a new object whose SONAME is already loaded (another copy
+ * of it, found under another path), or one that defines what the plugin
+ * imports from an object already loaded (the host's API, brought in a
+ * second time with globals and a heap of its own).
+ */
+static enum plugkit_status second_host(const struct walk *w, const char *plugin,
+				       struct plugkit_error *error)
+{
+	struct elf_file pe, de;
+	char err[256], where[PATH_MAX];
+	const char *names[64], *which = NULL;
+	enum plugkit_status status = PLUGKIT_OK;
+
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].s->soname && live_soname_owner(w->v[i].s->soname, where, sizeof(where)))
+			return plugkit_refuse(
+				error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
+				"%s: refused before loading: %s is %s, already loaded "
+				"from %s: a second copy",
+				plugin, w->v[i].path, w->v[i].s->soname, where);
+	if (w->n < 2)
+		return PLUGKIT_OK;
+	if (elf_open(w->v[0].path, &pe, err, sizeof(err)) != 0)
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+	for (size_t i = 1; i < w->n && status == PLUGKIT_OK; i++) {
+		size_t n;
+
+		if (elf_open(w->v[i].path, &de, err, sizeof(err)) != 0) {
+			status = plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+			break;
+		}
+		n = imports_defined_by(&pe, &de, names, sizeof(names) / sizeof(names[0]));
+		if (n && live_defines_any(names, n, &which, where, sizeof(where)))
+			status =
+				plugkit_refuse(error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
+					       "%s: refused before loading: it brings in %s, which "
+					       "defines %s, already provided by %s: a second host",
+					       plugin, w->v[i].path, which, where);
+		elf_close(&de);
+	}
+	elf_close(&pe);
+	return status;
+}
+
+static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
+				       struct plugkit_error *error)
+{
+	unsigned long long tls = 0;
+	const char *user = NULL;
+	enum plugkit_status status = second_host(w, plugin, error);
+
+	if (status != PLUGKIT_OK)
+		return status;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].s->allocators[0])
+			return plugkit_refuse(
+				error, PLUGKIT_EPRIVATE_ALLOCATOR, RULE_PRIVATE_ALLOCATOR,
+				"%s: refused before loading: %s defines %s: a heap of "
+				"its own",
+				plugin, w->v[i].path, w->v[i].s->allocators);
+	for (size_t i = 0; i < w->n; i++) {
+		tls += w->v[i].s->static_tls;
+		if (w->v[i].s->static_tls && !user)
+			user = w->v[i].path;
+	}
+	if (tls > PLUGKIT_STATIC_TLS_SURPLUS)
+		return plugkit_refuse(
+			error, PLUGKIT_ESTATIC_TLS, RULE_STATIC_TLS,
+			"%s: refused before loading: %s uses %llu bytes of thread-local "
+			"storage in the initial-exec model (%llu in all it loads), more "
+			"than the %d spare bytes of static TLS",
+			plugin, user, w->v[0].s->static_tls ? w->v[0].s->static_tls : tls, tls,
+			PLUGKIT_STATIC_TLS_SURPLUS);
+	return PLUGKIT_OK;
+}
+
+static void walk_free(struct walk *w)
+{
+	for (size_t i = 1; i < w->n; i++)
+		free(w->v[i].path);
+	if (w->v != w->local)
+		free(w->v);
+}
+
+/*
+ * Node i's DT_NEEDED names that nothing loaded answers to, each found and
+ * added to the walk.  For the plugin (node 0), its own path is asked in
+ * the same pass: loaded already by that name, dlopen adds nothing and runs
+ * nothing new (*already).
+ */
+static enum plugkit_status resolve_needs(struct walk *w, size_t i, const char *plugin,
+					 bool *already, struct plugkit_error *error)
+{
+	const struct summary *s = w->v[i].s;
+	size_t n = s->n_needed + 1;
+	const char *local_names[17], **names = n <= 17 ? local_names : calloc(n, sizeof(*names));
+	bool local[17], *loaded = n <= 17 ? local : calloc(n, sizeof(bool));
+	enum plugkit_status status = PLUGKIT_OK;
+
+	if (!names || !loaded)
+		status = plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
+	if (status == PLUGKIT_OK) {
+		names[0] = i == 0 ? plugin : "";
+		memcpy(names + 1, s->needed, s->n_needed * sizeof(*names));
+		memset(loaded, 0, n * sizeof(bool));
+		live_match_names(names, n, loaded);
+		*already = i == 0 && loaded[0];
+		for (size_t k = 1; k < n && status == PLUGKIT_OK && !*already; k++)
+			if (!loaded[k])
+				status = resolve(w, i, names[k], plugin, error);
+	}
+	if (names != local_names)
+		free(names);
+	if (loaded != local)
+		free(loaded);
+	return status;
+}
+
+enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
+					struct plugkit_error *error)
+{
+	struct walk w = {0};
+	enum plugkit_status status = PLUGKIT_OK;
+	bool already = false;
+	char err[PATH_MAX];
+
+	memset(c, 0, sizeof(*c));
+	trim_summaries();
+	add_node(&w);
+	w.v[0] = (struct node){.path = (char *)path, .parent = -1};
+	if (!(w.v[0].s = summary_of(path, error))) {
+		walk_free(&w);
+		return error->status;
+	}
+	/* The file of an object already loaded, under another name: ld.so
+	 * compares device and inode and hands that object back. */
+	if (w.v[0].s->soname && live_soname_owner(w.v[0].s->soname, err, sizeof(err)))
+		already = live_has_file(w.v[0].s->dev, w.v[0].s->ino);
+	/* Breadth-first, as _dl_map_object_deps loads. */
+	for (size_t i = 0; i < w.n && status == PLUGKIT_OK && !already; i++)
+		status = resolve_needs(&w, i, path, &already, error);
+	if (status == PLUGKIT_OK && !already)
+		status = judge_rules(&w, path, error);
+	if (status == PLUGKIT_OK && !already && w.n > 1) {
+		c->names = calloc(w.n - 1, sizeof(*c->names));
+		for (size_t i = 1; c->names && i < w.n; i++)
+			if ((c->names[c->n] = strdup(w.v[i].load_name)))
+				c->n++;
+		if (!c->names || c->n != w.n - 1)
+			status = plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
+	}
+	walk_free(&w);
+	if (status != PLUGKIT_OK)
+		closure_free(c);
+	return status;
+}
+
+void closure_free(struct closure *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	memset(c, 0, sizeof(*c));
+}
