@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "allocator.h"
+#include "forward.h"
 #include "namelist.h"
 
 
@@ -27,6 +28,12 @@ static const char *name_of(const struct loaded *l)
 static bool is_libc(const struct object *obj)
 {
 	return obj->elf.soname && is_libc_soname(obj->elf.soname);
+}
+
+/* ET_EXEC, or a PIE (ld marks it DF_1_PIE): a program, not a library. */
+static bool is_executable(const struct object *obj)
+{
+	return obj->elf.type == ET_EXEC || (obj->elf.flags_1 & DF_1_PIE);
 }
 
 /* What a check looks at: the start-up objects, or what one plugin's dlopen
@@ -75,8 +82,7 @@ static const char *version_suffix(const struct elf_version *v, char *buf, size_t
 
 static void check_shim(const struct context *ctx, const struct target *t, struct verdict *v)
 {
-	const struct elf_file *shim = &ctx->shim->elf;
-	bool needs_host = false;
+	char found[256];
 
 	for (const char *const *const *list = allocator_lists; *list; list++)
 		for (const char *const *name = *list; *name; name++)
@@ -84,21 +90,68 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
 				verdict_fail(v, "the shim defines and exports %s: the executable comes first "
 					     "in the global scope, ahead of the host", *name);
 	(void)t;
-	if (!ctx->host)
-		return verdict_note(v, "defines no allocator symbol (no --host to look for)");
-	if (!ctx->host->elf.soname)
-		return verdict_fail(v, "the host %s has no SONAME, so nothing can name it in DT_NEEDED",
-				    ctx->host_arg);
-	for (size_t i = 0; i < shim->n_needed; i++)
-		if (strcmp(shim->needed[i], ctx->host->elf.soname) == 0)
-			needs_host = true;
-	if (!needs_host)
-		verdict_fail(v, "the shim does not need %s directly", ctx->host->elf.soname);
-	else if (ctx->host_idx < 0)
-		verdict_fail(v, "the shim needs %s but it resolves to another file than %s",
-			     ctx->host->elf.soname, ctx->host_arg);
-	if (v->status == STATUS_PASS)
-		verdict_note(v, "needs %s directly and defines no allocator symbol", ctx->host->elf.soname);
+	/* A dynamic executable needs at least libc.so.6; a static(-pie) one
+	 * has no ld.so to share symbols with its plugins. */
+	if (!ctx->shim->elf.n_needed)
+		return verdict_fail(v, "the shim is statically linked (no DT_NEEDED): its plugins "
+				    "cannot bind to its allocator or to a host it carries");
+	if (ctx->host == ctx->shim)
+		return verdict_note(v, "the executable is the host and defines no allocator symbol");
+	/* Judged by what start-up loads, whatever DT_NEEDED spells ($ORIGIN,
+	 * a path): a host that plugins bring in is one copy too, unless it
+	 * carries the allocator, which must be there before the first malloc. */
+	if (ctx->host_idx >= 0) {
+		if (v->status == STATUS_PASS)
+			verdict_note(v, "loads %s at start-up (needed by %s) and defines no allocator symbol",
+				     ctx->host_arg, ctx->host_idx == 0 ? "nothing" :
+				     name_of(&ctx->p->loaded[ctx->p->loaded[ctx->host_idx].parent]));
+		return;
+	}
+	allocator_defined_names(&ctx->host->elf, found, sizeof(found));
+	if (found[0])
+		verdict_fail(v, "the shim does not load the host %s, which carries the allocator (%s): "
+			     "it would arrive with the first plugin, after blocks were made on glibc's "
+			     "heap", ctx->host_arg, found);
+	else if (v->status == STATUS_PASS)
+		verdict_note(v, "does not load the host %s at start-up: the plugins that need it load "
+			     "the one copy", ctx->host_arg);
+}
+
+/* What a forwarding operator may pass the call on to. */
+static bool is_forward_target(const char *name)
+{
+	static const char *const targets[] = {"malloc", "free", "aligned_alloc", "posix_memalign",
+					      "calloc", "realloc", "memalign", NULL};
+
+	return name_in(targets, name) || allocator_is_cxx(name);
+}
+
+/*
+ * A C++ operator whose code only passes the call on, through the PLT, to
+ * malloc, free, aligned_alloc, posix_memalign (or another operator) that
+ * the object leaves to the global scope: the provider's heap, not a second
+ * one (libstdc++_nonshared's sized and aligned operators in manylinux
+ * wheels).  Whether those references reach the provider is checked as
+ * every other reference is.
+ */
+static bool forwards_to_global(struct object *obj, const char *name)
+{
+	struct elf_lookup it;
+
+	if (!allocator_is_cxx(name))
+		return false;
+	for (long k = elf_lookup_first(&obj->elf, name, ELF_LOOKUP_DEFINED, &it); k >= 0;
+	     k = elf_lookup_next(&obj->elf, &it)) {
+		const struct elf_sym *s = &obj->elf.dynsym[k];
+		uint64_t to;
+
+		if (!elf_sym_defined(s) || s->type != STT_FUNC)
+			continue;
+		to = forwarded_to(&obj->elf, s->value, is_forward_target);
+		/* Left to the global scope, not bound to a copy of its own. */
+		return to && !elf_sym_defined(&obj->elf.dynsym[to]);
+	}
+	return false;
 }
 
 /* ---- allocator-binding --------------------------------------------- */
@@ -114,25 +167,51 @@ static void scope_order(const struct context *ctx, char *buf, size_t len)
 }
 
 
+/* Whether a start-up object refers to name: an undefined entry, or a
+ * definition that a relocation names (libc's own malloc calls). */
+static bool start_up_refers_to(const struct context *ctx, const char *name)
+{
+	for (size_t i = 0; i < ctx->p->n_startup; i++) {
+		struct object *obj = ctx->p->loaded[i].obj;
+		struct elf_lookup it;
+
+		for (long k = elf_lookup_first(&obj->elf, name, ELF_LOOKUP_ALL, &it); k >= 0;
+		     k = elf_lookup_next(&obj->elf, &it)) {
+			const struct elf_sym *s = &obj->elf.dynsym[k];
+
+			if (!elf_sym_defined(s) || s->referenced)
+				return true;
+		}
+	}
+	return false;
+}
+
 /*
- * The provider must export the ten C functions: a name it leaves out binds
- * to glibc's, on glibc's heap.  C++ operators it may leave out: libstdc++'s
+ * A C function the provider leaves out binds to glibc's, on glibc's heap,
+ * but only a reference to it can hand a block to the wrong heap: one in the
+ * process fails here, one in a plugin's closure fails that plugin (its
+ * binding is checked below).  C++ operators it may leave out: libstdc++'s
  * call malloc, free and the plain operators, all of which reach it.
  */
 static void check_complete_set(const struct context *ctx, struct verdict *v)
 {
 	struct object *obj = ctx->p->loaded[ctx->provider].obj;
-	struct name_list nl = {0};
+	struct name_list used = {0}, unused = {0};
 
 	if (is_libc(obj))
 		return;
 	for (const char *const *name = allocator_c; *name; name++)
 		if (!exports_symbol(obj, *name))
-			name_list_add(&nl, *name);
-	if (nl.n)
-		verdict_fail(v, "the allocator %s does not export %s%s: calls to %s reach another "
-			     "heap", name_of(&ctx->p->loaded[ctx->provider]), nl.buf, name_list_more(&nl),
-			     nl.n == 1 ? "it" : "them");
+			name_list_add(start_up_refers_to(ctx, *name) ? &used : &unused, *name);
+	if (used.n)
+		verdict_fail(v, "the allocator %s does not export %s%s, and the process calls %s: "
+			     "%s blocks come from another heap", name_of(&ctx->p->loaded[ctx->provider]),
+			     used.buf, name_list_more(&used), used.n == 1 ? "it" : "them",
+			     used.n == 1 ? "its" : "their");
+	if (unused.n)
+		verdict_warn(v, "the allocator %s does not export %s%s: nothing loaded at start-up "
+			     "calls %s, and a plugin that does fails", name_of(&ctx->p->loaded[ctx->provider]),
+			     unused.buf, name_list_more(&unused), unused.n == 1 ? "it" : "them");
 }
 
 static void check_start_up_provider(const struct context *ctx, struct verdict *v)
@@ -141,6 +220,9 @@ static void check_start_up_provider(const struct context *ctx, struct verdict *v
 	char order[1024];
 
 	scope_order(ctx, order, sizeof(order));
+	if (ctx->provider < 0 && !p->loaded[0].obj->elf.n_needed)
+		return verdict_fail(v, "%s is statically linked: nothing it could share defines malloc",
+				    name_of(&p->loaded[0]));
 	if (ctx->provider < 0)
 		return verdict_fail(v, "nothing in the global scope defines malloc (order: %s)", order);
 	check_complete_set(ctx, v);
@@ -199,6 +281,8 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 						continue;
 					if (allocator_binding_exempt(s->name, name_of(&p->loaded[b.def])))
 						continue;
+					if (forwards_to_global(p->loaded[b.def].obj, s->name))
+						continue;
 					if (other < 0)
 						other = b.def;
 					snprintf(full, sizeof(full), "%s%s", s->name,
@@ -218,66 +302,202 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 
 /* ---- private-allocator --------------------------------------------- */
 
+/*
+ * What an allocator leaves in a stripped file: its own messages.  Only a
+ * copy of the allocator prints them; a program that links the allocator's
+ * shared library has its symbols in .dynsym instead.
+ */
+static const struct {
+	const char *allocator, *text;
+} allocator_fingerprints[] = {
+	{"jemalloc", "<jemalloc>: "},
+	{"mimalloc", "mimalloc: error: "},
+	{"tcmalloc", "tcmalloc: large alloc "},
+	{"rpmalloc", "rpmalloc_initialize"},
+};
+
+static const char *allocator_fingerprint(const struct elf_file *e)
+{
+	for (size_t i = 0; i < sizeof(allocator_fingerprints) / sizeof(allocator_fingerprints[0]); i++)
+		if (memmem(e->map, e->size, allocator_fingerprints[i].text,
+			   strlen(allocator_fingerprints[i].text)))
+			return allocator_fingerprints[i].allocator;
+	return NULL;
+}
+
+/* Removes the operators that only forward (forwards_to_global) from a
+ * "a, b, c" list of definitions. */
+static void drop_forwarders(struct object *obj, char *list)
+{
+	char *out = list, copy[600], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	list[0] = '\0';
+	for (char *name = strtok_r(copy, ", ", &save); name; name = strtok_r(NULL, ", ", &save))
+		if (!forwards_to_global(obj, name))
+			out += sprintf(out, "%s%s", out == list ? "" : ", ", name);
+}
+
 static void check_private_allocator(const struct context *ctx, const struct target *t,
 				    struct verdict *v)
 {
+	struct name_list stripped = {0};
 	size_t late = 0;
 
 	for (size_t i = t->first; i < t->last; i++) {
+		struct elf_file *e = &ctx->p->loaded[i].obj->elf;
+		const char *print;
 		char found[600];
 
 		if (!is_late(ctx, t, i))
 			continue;
 		late++;
-		allocator_defined_names(&ctx->p->loaded[i].obj->elf, found, sizeof(found));
+		allocator_defined_names(e, found, sizeof(found));
+		drop_forwarders(ctx->p->loaded[i].obj, found);
 		if (found[0])
 			verdict_fail(v, "%s defines %s", name_of(&ctx->p->loaded[i]), found);
-		/* Hidden definitions and Rust's allocator shim live in .symtab. */
-		else if ((int)i == t->root && rust_allocator(&ctx->p->loaded[i].obj->elf) == RUST_ALLOCATOR_UNSEEN)
-			verdict_skip(v, "%s has no .symtab: a hidden allocator or a Rust "
-				     "#[global_allocator] would not show; check the unstripped build",
-				     name_of(&ctx->p->loaded[i]));
+		else if (e->symtab_count == 0 && (print = allocator_fingerprint(e)))
+			verdict_fail(v, "%s is stripped but carries a copy of %s (its own messages are "
+				     "in the file)", name_of(&ctx->p->loaded[i]), print);
+		else if (e->symtab_count == 0)
+			name_list_add(&stripped, name_of(&ctx->p->loaded[i]));
 	}
-	if (v->status == STATUS_PASS)
+	/* Hidden definitions live only in .symtab: no symtab, no verdict. */
+	if (v->status == STATUS_PASS && stripped.n)
+		verdict_skip(v, "no .symtab in %s%s: hidden definitions and a Rust #[global_allocator] cannot be seen; check the "
+			     "unstripped build or its debug file", stripped.buf, name_list_more(&stripped));
+	else if (v->status == STATUS_PASS)
 		verdict_note(v, "no allocator in %zu late-loaded object%s", late, late == 1 ? "" : "s");
 }
 
 /* ---- static-tls ---------------------------------------------------- */
 
-/* glibc 2.36's default spare static TLS for everything loaded late
- * (elf/dl-tls.c with the default glibc.rtld.optional_static_tls). */
+/*
+ * glibc's spare static TLS and where the figure comes from.  elf/dl-tls.c
+ * (2.36): surplus = (nns - 1) * 192 (libc's initial-exec TLS per extra
+ * namespace) + nns * 144 (other libraries') + glibc.rtld.optional_static_tls,
+ * nns = glibc.rtld.nns (default 4), optional_static_tls default 512: 1664.
+ * A TPOFF relocation may use all of it (CHECK_STATIC_TLS in dl-machine.h);
+ * GLIBC_TUNABLES changes both figures in the process that has it.
+ */
+static unsigned long long static_tls_surplus(char *source, size_t len)
+{
+	const char *t = getenv("GLIBC_TUNABLES");
+	unsigned long long nns = 4, opt = 512;
+	bool tuned = false;
+
+	for (const char *s = t; s && *s;) {
+		size_t n = strcspn(s, ":");
+		unsigned long long v;
+
+		if (sscanf(s, "glibc.rtld.nns=%llu", &v) == 1 && v >= 1 && v <= 16)
+			nns = v, tuned = true;
+		else if (sscanf(s, "glibc.rtld.optional_static_tls=%llu", &v) == 1)
+			opt = v, tuned = true;
+		s += n + (s[n] == ':');
+	}
+	snprintf(source, len, "glibc %s, glibc.rtld.optional_static_tls=%llu, glibc.rtld.nns=%llu%s",
+		 gnu_get_libc_version(), opt, nns, tuned ? " from GLIBC_TUNABLES" : " (defaults)");
+	return (nns - 1) * 192 + nns * 144 + opt;
+}
+
+/* Which loaded objects' TLS blocks a plugin's dlopen must place in the
+ * static TLS block. */
+struct tls_need {
+	const struct context *ctx;
+	int from;
+	bool *needs;            /* by loaded index */
+};
+
+/*
+ * A TPOFF relocation needs the block of the module its symbol binds to
+ * (sym_map in glibc's CHECK_STATIC_TLS), or its own block for symbol 0.
+ */
+static void note_tpoff(const struct elf_reloc *rel, void *arg)
+{
+	struct tls_need *tn = arg;
+	const struct process *p = tn->ctx->p;
+	const struct object *obj = p->loaded[tn->from].obj;
+	int def = tn->from;
+
+	if (!rel->tpoff)
+		return;
+	if (rel->sym && rel->sym < obj->elf.n_dynsym) {
+		const struct elf_sym *s = &obj->elf.dynsym[rel->sym];
+
+		def = ldso_bind(p, tn->from, s->name, ldso_ref_version(obj, s)).def;
+		/* Unbound: undefined-symbols says so; a local one is its own. */
+		if (def < 0)
+			def = elf_sym_defined(s) ? tn->from : -1;
+	}
+	if (def >= 0)
+		tn->needs[def] = true;
+}
 
 static void check_static_tls(const struct context *ctx, const struct target *t, struct verdict *v)
 {
-	unsigned long long total = 0, dynamic = 0;
-	size_t late = 0, bad = 0;
+	const struct process *p = ctx->p;
+	struct tls_need tn = {.ctx = ctx, .needs = calloc(p->n_loaded, sizeof(bool))};
+	unsigned long long total = 0, dynamic = 0, surplus;
+	char source[256];
+	size_t late = 0, charged = 0;
 
+	if (!tn.needs)
+		return verdict_skip(v, "out of memory");
+	surplus = static_tls_surplus(source, sizeof(source));
 	for (size_t i = t->first; i < t->last; i++) {
-		const struct elf_file *e = &ctx->p->loaded[i].obj->elf;
+		const struct elf_file *e = &p->loaded[i].obj->elf;
 
 		if (!is_late(ctx, t, i))
 			continue;
 		late++;
-		if ((e->flags & DF_STATIC_TLS) || e->n_tpoff_relocs) {
-			bad++;
-			total += e->tls_memsz;
-			verdict_fail(v, "%s: %llu bytes of TLS in the initial-exec model (%s%s%zu TPOFF "
-				     "relocation%s)", name_of(&ctx->p->loaded[i]),
-				     (unsigned long long)e->tls_memsz,
-				     e->flags & DF_STATIC_TLS ? "DF_STATIC_TLS" : "",
-				     e->flags & DF_STATIC_TLS ? ", " : "", e->n_tpoff_relocs,
-				     e->n_tpoff_relocs == 1 ? "" : "s");
-		} else if (e->has_tls) {
+		tn.from = (int)i;
+		if (e->n_tpoff_relocs)
+			elf_each_reloc(e, note_tpoff, &tn);
+		/* DF_STATIC_TLS: the linker saw initial-exec access to the
+		 * object's own block. */
+		if ((e->flags & DF_STATIC_TLS) && e->has_tls)
+			tn.needs[i] = true;
+		if (e->has_tls && !tn.needs[i])
 			dynamic += e->tls_memsz;
-		}
 	}
-	if (bad)
-		verdict_fail(v, "total: %llu bytes of static TLS asked of a late load; glibc keeps about "
-			     "%d spare bytes for every object loaded late, together", total,
-			     PLUGKIT_STATIC_TLS_SURPLUS);
-	else
-		verdict_note(v, "no initial-exec TLS in %zu late-loaded object%s (%llu bytes of dynamic "
-			     "TLS)", late, late == 1 ? "" : "s", dynamic);
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct loaded *l = &p->loaded[i];
+		const char *by = (int)i == t->root ? "the plugin itself" : "a dependency it loads";
+
+		if (!tn.needs[i])
+			continue;
+		/* Start-up placed these blocks already: a reference into
+		 * libc's errno or the host's TLS costs nothing. */
+		if (ctx->have_startup ? i < p->n_startup : is_libc(l->obj))
+			continue;
+		if (!ctx->have_startup && (int)i != t->root) {
+			verdict_warn(v, "%s: %llu bytes of TLS used in the initial-exec model; without "
+				     "--shim or --host it is unknown whether start-up loads it",
+				     name_of(l), (unsigned long long)l->obj->elf.tls_memsz);
+			continue;
+		}
+		charged++;
+		total += l->obj->elf.tls_memsz;
+		if ((int)i == t->root)
+			verdict_fail(v, "%s (%s) needs %llu bytes of static TLS for its own initial-exec "
+				     "TLS", name_of(l), by, (unsigned long long)l->obj->elf.tls_memsz);
+		else
+			verdict_warn(v, "%s (%s) needs %llu bytes of static TLS: a budget every "
+				     "late-loaded object shares", name_of(l), by,
+				     (unsigned long long)l->obj->elf.tls_memsz);
+	}
+	free(tn.needs);
+	if (total > surplus)
+		verdict_fail(v, "total: %llu bytes of new static TLS, more than the %llu spare bytes "
+			     "(%s)", total, surplus, source);
+	else if (charged)
+		verdict_note(v, "total: %llu of the %llu spare bytes of static TLS (%s)", total,
+			     surplus, source);
+	else if (v->status == STATUS_PASS)
+		verdict_note(v, "no new static TLS in %zu late-loaded object%s (%llu bytes of dynamic "
+			     "TLS; %llu spare bytes: %s)", late, late == 1 ? "" : "s", dynamic, surplus,
+			     source);
 }
 
 /* ---- tlsdesc ------------------------------------------------------- */
@@ -312,7 +532,7 @@ static void check_tlsdesc(const struct context *ctx, const struct target *t, str
 				      : "no TLS descriptors");
 }
 
-/* ---- one-host ------------------------------------------------------ */
+/* ---- one-host, second-host ----------------------------------------- */
 
 /* "libfoo.so.1" -> length of "libfoo": copies of one library share it. */
 static size_t soname_stem(const char *soname)
@@ -322,35 +542,113 @@ static size_t soname_stem(const char *soname)
 	return so ? (size_t)(so - soname) : strlen(soname);
 }
 
+/* Part of a host's API: an exported definition that is not the allocator
+ * and not one of the linker's or C runtime's own (_init, __bss_start). */
+static bool is_api_symbol(const struct elf_sym *s)
+{
+	static const char *const runtime[] = {"_init", "_fini", "_edata", "_end", "_start",
+					      "_IO_stdin_used", "data_start", NULL};
+
+	return elf_sym_defined(s) && s->bind != STB_LOCAL && s->shndx != SHN_ABS &&
+	       (s->type == STT_FUNC || s->type == STT_OBJECT || s->type == STT_GNU_IFUNC) &&
+	       strncmp(s->name, "__", 2) != 0 && !name_in(runtime, s->name) &&
+	       !allocator_is_symbol(s->name);
+}
+
+/* How many of obj's API symbols host exports too, when they are at least
+ * 16 and at least half of obj's: obj defines host's API again. */
+static size_t redefined_api(struct object *host, struct object *obj)
+{
+	size_t api = 0, shared = 0;
+
+	for (size_t k = 1; k < obj->elf.n_dynsym; k++) {
+		const struct elf_sym *s = &obj->elf.dynsym[k];
+
+		if (!is_api_symbol(s))
+			continue;
+		api++;
+		if (exports_symbol(host, s->name))
+			shared++;
+	}
+	return shared >= 16 && 2 * shared >= api ? shared : 0;
+}
+
+/*
+ * Whether a late-loaded object is another copy of the host: the host
+ * library's SONAME with another version, or an object that defines the
+ * host's API again (a libpython beside the python executable, a libperl
+ * beside perl).  An executable that exports an API is a host too, even
+ * when --host names a library: that library, loaded late, is its second
+ * copy.
+ */
+static bool is_host_copy(const struct context *ctx, struct object *obj, size_t *shared)
+{
+	const char *soname = ctx->host->elf.soname;
+
+	*shared = 0;
+	if (ctx->shim && ctx->shim != ctx->host && obj != ctx->shim &&
+	    (*shared = redefined_api(ctx->shim, obj)))
+		return true;
+	if (obj == ctx->host)
+		return false;
+	if (soname && ctx->host != ctx->shim && obj->elf.soname) {
+		size_t stem = soname_stem(soname);
+
+		if (soname_stem(obj->elf.soname) == stem && strncmp(obj->elf.soname, soname, stem) == 0)
+			return true;
+	}
+	return (*shared = redefined_api(ctx->host, obj)) != 0;
+}
+
 static void check_one_host(const struct context *ctx, const struct target *t, struct verdict *v)
 {
 	const char *soname = ctx->host->elf.soname;
 	const struct elf_file *plugin = &t->obj->elf;
-	bool needs = false;
-	size_t stem;
+	size_t refs = 0;
 
-	if (!soname)
+	if (ctx->host != ctx->shim && !soname)
 		return verdict_fail(v, "the host %s has no SONAME: plugins cannot name it, and "
 				    "each would find its own copy", ctx->host_arg);
+	/* The references that reach the host, wherever the plugin got its
+	 * API from: DT_NEEDED, the executable, or a callback table. */
+	for (size_t k = 1; k < plugin->n_dynsym; k++) {
+		const struct elf_sym *s = &plugin->dynsym[k];
+		struct binding b;
+
+		if (elf_sym_defined(s) || !s->name[0])
+			continue;
+		b = ldso_bind(ctx->p, t->root, s->name, ldso_ref_version(t->obj, s));
+		if (b.def >= 0 && ctx->p->loaded[b.def].obj == ctx->host)
+			refs++;
+	}
+	if (ctx->host == ctx->shim)
+		return verdict_note(v, "the executable is the host: %zu reference%s bind%s to it", refs,
+				    refs == 1 ? "" : "s", refs == 1 ? "s" : "");
 	for (size_t i = 0; i < plugin->n_needed; i++)
 		if (strcmp(plugin->needed[i], soname) == 0)
-			needs = true;
-	if (!needs)
-		verdict_fail(v, "%s does not need %s (it is not linked against the host)", t->file, soname);
-	stem = soname_stem(soname);
+			return verdict_note(v, "needs %s (%zu references bind to it)", soname, refs);
+	verdict_note(v, "links no host library (%zu references bind to %s): its API comes from the "
+		     "global scope or a table the host hands over", refs, soname);
+}
+
+static void check_second_host(const struct context *ctx, const struct target *t, struct verdict *v)
+{
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &ctx->p->loaded[i];
-		const char *other = l->obj->elf.soname ? l->obj->elf.soname : l->name;
-		const char *base = strrchr(other, '/') ? strrchr(other, '/') + 1 : other;
+		size_t shared;
 
-		if ((int)i == ctx->host_idx || !is_late(ctx, t, i) || (int)i == t->root)
+		if (!is_late(ctx, t, i) || !is_host_copy(ctx, l->obj, &shared))
 			continue;
-		if (soname_stem(base) == stem && strncmp(base, soname, stem) == 0)
-			verdict_fail(v, "loading it also loads %s (%s): a second copy of the host, with a "
-				     "heap of its own", base, l->obj->elf.path);
+		if (shared)
+			verdict_fail(v, "loading it also loads %s (%s), which defines %zu symbols of the "
+				     "host's API again: a second copy of the host, with globals (and a heap) "
+				     "of its own", name_of(l), l->obj->elf.path, shared);
+		else
+			verdict_fail(v, "loading it also loads %s (%s): a second copy of the host, with "
+				     "globals (and a heap) of its own", name_of(l), l->obj->elf.path);
 	}
 	if (v->status == STATUS_PASS)
-		verdict_note(v, "needs %s, the host already loaded", soname);
+		verdict_note(v, "loads no other copy of %s", ctx->host_arg);
 }
 
 /* ---- search-path --------------------------------------------------- */
@@ -441,15 +739,37 @@ static bool has_unresolved(const struct process *p, size_t i)
 	return false;
 }
 
+/* Marks the symbols a relocation outside DT_JMPREL names: data and
+ * address references, which RTLD_LAZY still binds at dlopen. */
+struct eager_refs {
+	bool *named;            /* by dynsym index */
+	size_t n;
+};
+
+static void note_eager(const struct elf_reloc *rel, void *arg)
+{
+	struct eager_refs *e = arg;
+
+	if (!rel->plt && rel->sym < e->n)
+		e->named[rel->sym] = true;
+}
+
 static void check_undefined(const struct context *ctx, const struct target *t, struct verdict *v)
 {
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &ctx->p->loaded[i];
-		struct name_list nl = {0};
+		struct name_list now = {0}, later = {0};
+		struct eager_refs eager = {.n = l->obj->elf.n_dynsym};
 
 		/* With a DT_NEEDED missing, needed-resolves says what matters. */
 		if (!is_late(ctx, t, i) || has_unresolved(ctx->p, i))
 			continue;
+		/* RTLD_LAZY (without DF_BIND_NOW / DF_1_NOW) leaves calls through
+		 * the PLT to their first use; everything else binds at dlopen. */
+		if (ctx->dlopen_lazy && !(l->obj->elf.flags & DF_BIND_NOW) &&
+		    !(l->obj->elf.flags_1 & DF_1_NOW) &&
+		    (eager.named = calloc(eager.n, sizeof(bool))))
+			elf_each_reloc(&l->obj->elf, note_eager, &eager);
 		for (size_t k = 1; k < l->obj->elf.n_dynsym; k++) {
 			const struct elf_sym *s = &l->obj->elf.dynsym[k];
 			const struct elf_version *ver;
@@ -461,11 +781,16 @@ static void check_undefined(const struct context *ctx, const struct target *t, s
 			if (ldso_bind(ctx->p, (int)i, s->name, ver).def >= 0)
 				continue;
 			snprintf(full, sizeof(full), "%s%s", s->name, version_suffix(ver, vs, sizeof(vs)));
-			name_list_add(&nl, full);
+			name_list_add(eager.named && !eager.named[k] ? &later : &now, full);
 		}
-		if (nl.n)
-			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), nl.n,
-				     nl.n == 1 ? "" : "s", nl.buf, name_list_more(&nl));
+		free(eager.named);
+		if (now.n)
+			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), now.n,
+				     now.n == 1 ? "" : "s", now.buf, name_list_more(&now));
+		if (later.n)
+			verdict_warn(v, "%s: %zu function%s nothing defines, bound at the first call under "
+				     "RTLD_LAZY (a call kills the process): %s%s", name_of(l), later.n,
+				     later.n == 1 ? "" : "s", later.buf, name_list_more(&later));
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "every strong undefined symbol binds");
@@ -571,9 +896,10 @@ static const struct check_def table[] = {
 	{RULE_STATIC_TLS, ON_PLUGIN, 0, check_static_tls},
 	{RULE_TLSDESC, ON_PLUGIN, 0, check_tlsdesc},
 	{RULE_ONE_HOST, ON_PLUGIN, NEEDS_HOST, check_one_host},
+	{RULE_SECOND_HOST, ON_PLUGIN, NEEDS_HOST, check_second_host},
 	{RULE_SEARCH_PATH, ON_PROCESS | ON_PLUGIN, 0, check_search_path},
 	{RULE_NEEDED_RESOLVES, ON_PROCESS | ON_PLUGIN, 0, check_needed_resolves},
-	{RULE_UNDEFINED_SYMBOLS, ON_PLUGIN, 0, check_undefined},
+	{RULE_UNDEFINED_SYMBOLS, ON_PLUGIN, NEEDS_STARTUP, check_undefined},
 	{RULE_TEXTREL, ON_PLUGIN, 0, check_textrel},
 	{RULE_EXEC_STACK, ON_PLUGIN, 0, check_exec_stack},
 	{RULE_WX_SEGMENT, ON_PLUGIN, 0, check_wx_segment},
@@ -592,7 +918,7 @@ static void run_one(const struct context *ctx, const struct check_def *d, const 
 	else if ((d->needs & NEEDS_HOST) && !ctx->host)
 		verdict_skip(&v, "needs --host");
 	else if ((d->needs & NEEDS_STARTUP) && !ctx->have_startup)
-		verdict_skip(&v, "needs --shim or --host");
+		verdict_skip(&v, "needs --shim or --host: the answer depends on what the process loads");
 	else
 		d->run(ctx, t, &v);
 	report_add(r, &plugkit_rules[d->rule], t->file, &v);
@@ -615,6 +941,12 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 {
 	ctx->host_idx = ctx->provider = ctx->intended = -1;
 	memset(ctx->p, 0, sizeof(*ctx->p));
+	/* The executable can be the host (perl, python3: the API built in and
+	 * exported): named by --host alone, or the shim with no --host. */
+	if (ctx->host && !ctx->shim && is_executable(ctx->host))
+		ctx->shim = ctx->host, ctx->shim_arg = ctx->host_arg;
+	else if (ctx->shim && !ctx->host)
+		ctx->host = ctx->shim, ctx->host_arg = ctx->shim_arg;
 	if (ctx->shim || ctx->host) {
 		if (process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host) != 0)
 			return -1;
@@ -638,15 +970,19 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 
 		if ((t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx)) < 0)
 			return -1;
-		t.first = ctx->p->n_startup;
+		t.first = ctx->p->n_global;
 		t.last = ctx->p->n_loaded;
-		/* A "plugin" that start-up already loaded brings nothing new. */
-		if ((size_t)t.root < ctx->p->n_startup)
+		/* A "plugin" that start-up (or an earlier RTLD_GLOBAL plugin)
+		 * already loaded brings nothing new. */
+		if ((size_t)t.root < ctx->p->n_global)
 			t.first = t.last = (size_t)t.root, t.last++;
 		for (size_t c = 0; c < N_CHECKS; c++)
 			if (table[c].on & ON_PLUGIN)
 				run_one(ctx, &table[c], &t, r);
-		process_reset(ctx->p);
+		if (ctx->dlopen_global)
+			process_make_global(ctx->p);
+		else
+			process_reset(ctx->p);
 	}
 	return 0;
 }

@@ -15,6 +15,8 @@ struct context {
 	int host_idx;                   /* the host in p->loaded, or -1 */
 	int provider;                   /* where the global scope's malloc binds, or -1 */
 	int intended;                   /* the first non-libc object defining malloc, or -1 */
+	bool dlopen_global;             /* RTLD_GLOBAL: each plugin joins the global scope */
+	bool dlopen_lazy;               /* RTLD_LAZY: functions bind at their first call */
 	char *const *entries;           /* --entry globs */
 	size_t n_entries;
 };

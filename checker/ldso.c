@@ -540,7 +540,7 @@ int process_start(struct ldso *ld, struct process *p, struct object *root)
 	for (size_t i = 0; i < p->n_loaded; i++)
 		for (size_t k = 0; k < p->loaded[i].obj->elf.n_needed; k++)
 			map_needed(ld, p, (int)i, p->loaded[i].obj->elf.needed[k], false);
-	p->n_startup = p->n_loaded;
+	p->n_startup = p->n_global = p->n_loaded;
 	return ld->out_of_memory ? -1 : 0;
 }
 
@@ -587,15 +587,23 @@ void process_reset(struct process *p)
 {
 	size_t kept = 0;
 
-	/* Start-up's unresolved entries stay; the plugin's go with it. */
+	/* The global scope's unresolved entries stay; the plugin's go with it. */
 	for (size_t i = 0; i < p->n_unresolved; i++) {
-		if ((size_t)p->unresolved[i].requester < p->n_startup)
+		if ((size_t)p->unresolved[i].requester < p->n_global)
 			p->unresolved[kept++] = p->unresolved[i];
 		else
 			free(p->unresolved[i].searched);
 	}
 	p->n_unresolved = kept;
-	p->n_loaded = p->n_startup;
+	p->n_loaded = p->n_global;
+	p->n_local = 0;
+}
+
+/* dl-open.c's add_to_global: the new objects are appended to the main
+ * namespace's search list, after everything already there. */
+void process_make_global(struct process *p)
+{
+	p->n_global = p->n_loaded;
 	p->n_local = 0;
 }
 
@@ -691,7 +699,7 @@ struct binding ldso_bind(const struct process *p, int from, const char *name,
 		if (s >= 0)
 			return (struct binding){.def = from, .sym = s};
 	}
-	for (size_t i = 0; i < p->n_startup; i++) {
+	for (size_t i = 0; i < p->n_global; i++) {
 		long s = match_in(p->loaded[i].obj, name, ver);
 
 		if (s >= 0)

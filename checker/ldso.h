@@ -33,7 +33,9 @@ struct unresolved {
 struct process {
 	struct loaded *loaded;
 	size_t n_loaded, cap_loaded;
-	size_t n_startup;       /* loaded[0..n_startup) is the global scope */
+	size_t n_startup;       /* loaded[0..n_startup) came at start-up */
+	size_t n_global;        /* loaded[0..n_global) is the global scope: start-up,
+				 * then what RTLD_GLOBAL opens added */
 	int *local;             /* the dlopen'd plugin's search list, by index */
 	size_t n_local;
 	struct unresolved *unresolved;
@@ -99,8 +101,12 @@ int process_start(struct ldso *ld, struct process *p, struct object *root);
  */
 int process_dlopen(struct ldso *ld, struct process *p, struct object *plugin, int caller);
 
-/* Drops everything after start-up, for the next plugin. */
+/* Drops everything the last dlopen brought in, for the next plugin. */
 void process_reset(struct process *p);
+
+/* RTLD_GLOBAL: what the last dlopen brought in joins the global scope, in
+ * load order, for every later lookup and dlopen. */
+void process_make_global(struct process *p);
 void process_free(struct process *p);
 
 /* Where a reference from loaded[from] to name (with ver, or NULL) binds:

@@ -27,7 +27,7 @@ static void add_line(struct verdict *v, const char *fmt, va_list ap)
 static void raise_to(struct verdict *v, enum status s)
 {
 	static const int rank[] = {[STATUS_PASS] = 0, [STATUS_SKIP] = 1, [STATUS_WARN] = 2,
-				   [STATUS_FAIL] = 3, [STATUS_WAIVED] = 0};
+				   [STATUS_FAIL] = 3, [STATUS_WAIVED] = 0, [STATUS_ERROR] = 4};
 
 	if (rank[s] > rank[v->status])
 		v->status = s;
@@ -73,6 +73,22 @@ void report_add(struct report *r, const struct check *c, const char *file, struc
 	memset(v, 0, sizeof(*v));
 }
 
+/* The finding an unreadable input gets: not a check (no waiver names it). */
+static const struct check input_error = {
+	"error", "the file can be read and parsed",
+	"a file that is not a readable ELF object cannot be judged",
+	"name the file itself (not a linker script, directory or broken link)",
+};
+
+void report_add_error(struct report *r, const char *file, const char *message)
+{
+	struct verdict v = {0};
+
+	verdict_note(&v, "%s", message);
+	v.status = STATUS_ERROR;
+	report_add(r, &input_error, file, &v);
+}
+
 void report_free(struct report *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -92,13 +108,14 @@ static const char *status_name(enum status s)
 	case STATUS_FAIL: return "fail";
 	case STATUS_SKIP: return "skip";
 	case STATUS_WAIVED: return "waived";
+	case STATUS_ERROR: return "error";
 	}
 	return "?";
 }
 
-static void count(const struct report *r, size_t counts[5])
+static void count(const struct report *r, size_t counts[STATUS_COUNT])
 {
-	memset(counts, 0, 5 * sizeof(size_t));
+	memset(counts, 0, STATUS_COUNT * sizeof(size_t));
 	for (size_t i = 0; i < r->n; i++)
 		counts[r->findings[i].status]++;
 }
@@ -217,13 +234,18 @@ void print_text_safely(FILE *out, const char *s)
 	safe_text(out, s, NULL, false);
 }
 
-static void print_text(const struct report *r, bool color, FILE *out)
+static bool is_problem(enum status s)
+{
+	return s == STATUS_FAIL || s == STATUS_WARN || s == STATUS_ERROR;
+}
+
+static void print_text(const struct report *r, bool color, bool problems, FILE *out)
 {
 	static const char *const colors[] = {
 		[STATUS_PASS] = "\033[32m", [STATUS_WARN] = "\033[33m", [STATUS_FAIL] = "\033[31;1m",
-		[STATUS_SKIP] = "\033[2m", [STATUS_WAIVED] = "\033[36m",
+		[STATUS_SKIP] = "\033[2m", [STATUS_WAIVED] = "\033[36m", [STATUS_ERROR] = "\033[31;1m",
 	};
-	size_t counts[5], id_width = 0;
+	size_t counts[STATUS_COUNT], id_width = 0;
 	bool details = false;
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -236,6 +258,10 @@ static void print_text(const struct report *r, bool color, FILE *out)
 		const struct finding *f = &r->findings[i];
 		char label[8];
 
+		if (is_problem(f->status) || f->status == STATUS_WAIVED)
+			details = true;
+		if (problems)
+			continue;
 		snprintf(label, sizeof(label), "%s", status_name(f->status));
 		for (char *c = label; *c; c++)
 			*c = (char)(*c - 'a' + 'A');
@@ -243,27 +269,35 @@ static void print_text(const struct report *r, bool color, FILE *out)
 			color ? "\033[0m" : "", (int)id_width, f->check->id);
 		safe_text(out, f->file, NULL, false);
 		fputc('\n', out);
-		if (f->status == STATUS_FAIL || f->status == STATUS_WARN || f->status == STATUS_WAIVED)
-			details = true;
 	}
 	if (details) {
-		fputs("\n", out);
+		if (!problems)
+			fputs("\n", out);
 		for (size_t i = 0; i < r->n; i++) {
 			const struct finding *f = &r->findings[i];
+			const char *on = color ? colors[f->status] : "", *off = color ? "\033[0m" : "";
 
-			if (f->status != STATUS_FAIL && f->status != STATUS_WARN && f->status != STATUS_WAIVED)
+			/* A waiver was decided once: the reason is enough. */
+			if (f->status == STATUS_WAIVED) {
+				fprintf(out, "%swaived%s %s: ", on, off, f->check->id);
+				safe_text(out, f->file, NULL, false);
+				fputs(": ", out);
+				safe_text(out, f->waiver, NULL, false);
+				fputc('\n', out);
 				continue;
-			fprintf(out, "%s%s%s %s: ", color ? colors[f->status] : "", status_name(f->status),
-				color ? "\033[0m" : "", f->check->id);
+			}
+			if (!is_problem(f->status))
+				continue;
+			if (f->status == STATUS_ERROR)
+				fprintf(out, "%serror%s: ", on, off);
+			else
+				fprintf(out, "%s%s%s %s: ", on, status_name(f->status), off, f->check->id);
 			safe_text(out, f->file, NULL, false);
 			fputs("\n  what: ", out);
 			safe_text(out, f->message, "        ", false);
-			fprintf(out, "\n  why:  %s\n  fix:  %s\n", f->check->why, f->check->fix);
-			if (f->waiver) {
-				fputs("  waived: ", out);
-				safe_text(out, f->waiver, NULL, false);
-				fputc('\n', out);
-			}
+			fputc('\n', out);
+			if (f->status != STATUS_ERROR)
+				fprintf(out, "  why:  %s\n  fix:  %s\n", f->check->why, f->check->fix);
 			fputs("\n", out);
 		}
 	}
@@ -272,19 +306,23 @@ static void print_text(const struct report *r, bool color, FILE *out)
 		counts[STATUS_WARN], counts[STATUS_SKIP]);
 	if (counts[STATUS_WAIVED])
 		fprintf(out, ", %zu waived", counts[STATUS_WAIVED]);
+	if (counts[STATUS_ERROR])
+		fprintf(out, ", %zu error", counts[STATUS_ERROR]);
 	fputc('\n', out);
 }
 
 /* Version 2 names the fix as the table does; version 1 called it "hint". */
-static void print_json(const struct report *r, int version, FILE *out)
+static void print_json(const struct report *r, int version, bool problems, FILE *out)
 {
-	size_t counts[5];
+	size_t counts[STATUS_COUNT], shown = 0;
 
 	fprintf(out, "{\"version\":%d,\"checks\":[", version);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
-		fputs(i ? ",\n{\"id\":" : "\n{\"id\":", out);
+		if (problems && !is_problem(f->status) && f->status != STATUS_WAIVED)
+			continue;
+		fputs(shown++ ? ",\n{\"id\":" : "\n{\"id\":", out);
 		json_string(out, f->check->id);
 		fputs(",\"status\":", out);
 		json_string(out, status_name(f->status));
@@ -303,28 +341,38 @@ static void print_json(const struct report *r, int version, FILE *out)
 		fputc('}', out);
 	}
 	count(r, counts);
-	fprintf(out, "\n],\"summary\":{\"pass\":%zu,\"fail\":%zu,\"warn\":%zu,\"skip\":%zu,\"waived\":%zu}}\n",
+	fprintf(out, "\n],\"summary\":{\"pass\":%zu,\"fail\":%zu,\"warn\":%zu,\"skip\":%zu,\"waived\":%zu,"
+		"\"error\":%zu}}\n",
 		counts[STATUS_PASS], counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_SKIP],
-		counts[STATUS_WAIVED]);
+		counts[STATUS_WAIVED], counts[STATUS_ERROR]);
 }
 
 /* TAP 13: a warning or a waiver is a passing point with its reason in the
  * YAML block; a skip carries the SKIP directive.  The description is one
  * line with every '#' escaped, so only plugkit writes directives. */
-static void print_tap(const struct report *r, FILE *out)
+static void print_tap(const struct report *r, bool problems, FILE *out)
 {
-	fprintf(out, "TAP version 13\n1..%zu\n", r->n);
+	size_t plan = 0, n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		plan += !problems || is_problem(r->findings[i].status) ||
+			r->findings[i].status == STATUS_WAIVED;
+	fprintf(out, "TAP version 13\n1..%zu\n", plan);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
 
-		fprintf(out, "%s %zu - %s ", f->status == STATUS_FAIL ? "not ok" : "ok", i + 1, f->check->id);
+		if (problems && !is_problem(f->status) && f->status != STATUS_WAIVED)
+			continue;
+		fprintf(out, "%s %zu - %s ",
+			f->status == STATUS_FAIL || f->status == STATUS_ERROR ? "not ok" : "ok", ++n,
+			f->check->id);
 		safe_text(out, f->file, NULL, true);
 		if (f->status == STATUS_SKIP) {
 			fputs(" # SKIP ", out);
 			safe_text(out, f->message, NULL, true);
 		}
 		fputc('\n', out);
-		if (f->status == STATUS_FAIL || f->status == STATUS_WARN || f->status == STATUS_WAIVED) {
+		if (is_problem(f->status) || f->status == STATUS_WAIVED) {
 			fprintf(out, "  ---\n  status: %s\n  message: ", status_name(f->status));
 			json_string(out, f->message);
 			fputs("\n  fix: ", out);
@@ -338,29 +386,35 @@ static void print_tap(const struct report *r, FILE *out)
 	}
 }
 
-void report_print(const struct report *r, enum format format, bool color, FILE *out)
+void report_print(const struct report *r, enum format format, bool color, bool problems,
+		  FILE *out)
 {
 	switch (format) {
 	case FORMAT_TEXT:
-		print_text(r, color, out);
+		print_text(r, color, problems, out);
 		break;
 	case FORMAT_JSON:
-		print_json(r, 2, out);
+		print_json(r, 2, problems, out);
 		break;
 	case FORMAT_JSON1:
-		print_json(r, 1, out);
+		print_json(r, 1, problems, out);
 		break;
 	case FORMAT_TAP:
-		print_tap(r, out);
+		print_tap(r, problems, out);
 		break;
 	}
 }
 
 int report_exit_status(const struct report *r, bool strict)
 {
-	for (size_t i = 0; i < r->n; i++)
+	int status = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->findings[i].status == STATUS_ERROR)
+			return 2;
 		if (r->findings[i].status == STATUS_FAIL ||
 		    (strict && r->findings[i].status == STATUS_WARN))
-			return 1;
-	return 0;
+			status = 1;
+	}
+	return status;
 }

@@ -1199,3 +1199,86 @@ bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name
 {
 	return symtab_walk(elf, true, fn, arg);
 }
+
+/*
+ * After parsing, for checks that follow an address (a relocation's target,
+ * a PLT stub's GOT slot).  elf_open validated the program headers; they are
+ * located again from the ELF header rather than kept in every elf_file.
+ */
+static struct reader reader_of(const struct elf_file *elf)
+{
+	return (struct reader){.elf = (struct elf_file *)elf,
+			       .phoff = elf->is64 ? rd64(elf, 32) : rd32(elf, 28),
+			       .phentsize = rd16(elf, elf->is64 ? 54 : 42),
+			       .phnum = rd16(elf, elf->is64 ? 56 : 44)};
+}
+
+const unsigned char *elf_bytes_at(const struct elf_file *elf, uint64_t vaddr, uint64_t len)
+{
+	struct reader r = reader_of(elf);
+	uint64_t off;
+
+	return elf->map && vaddr_to_off(&r, vaddr, len, &off) ? elf->map + off : NULL;
+}
+
+void elf_each_reloc(const struct elf_file *elf, void (*fn)(const struct elf_reloc *, void *),
+		    void *arg)
+{
+	struct reader r = reader_of(elf);
+	struct tls_types tt = tls_types(elf->machine);
+	struct reloc_table t[3];
+	struct dyn d = {0};
+	uint64_t dyn_off = 0, dyn_size = 0, entsize = elf->is64 ? 16 : 8;
+
+	if (!elf->has_dynamic)
+		return;
+	for (uint16_t i = 0; i < r.phnum; i++) {
+		uint64_t ph = r.phoff + (uint64_t)i * r.phentsize;
+
+		if (rd32(elf, ph) == PT_DYNAMIC) {
+			dyn_off = rdword(elf, ph + (elf->is64 ? 8 : 4));
+			dyn_size = rdword(elf, ph + (elf->is64 ? 32 : 16));
+		}
+	}
+	for (uint64_t i = 0; i < dyn_size / entsize; i++) {
+		uint64_t tag = rdword(elf, dyn_off + i * entsize);
+		uint64_t val = rdword(elf, dyn_off + i * entsize + entsize / 2);
+
+		if (tag == DT_NULL)
+			break;
+		switch (tag) {
+		case DT_RELA: d.rela = val; break;
+		case DT_RELASZ: d.relasz = val; break;
+		case DT_RELAENT: d.relaent = val; break;
+		case DT_REL: d.rel = val; break;
+		case DT_RELSZ: d.relsz = val; break;
+		case DT_RELENT: d.relent = val; break;
+		case DT_JMPREL: d.jmprel = val; break;
+		case DT_PLTRELSZ: d.pltrelsz = val; break;
+		case DT_PLTREL: d.pltrel = val; break;
+		}
+	}
+	reloc_tables(&d, t);
+	for (int k = 0; k < 3; k++) {
+		uint64_t want = elf->is64 ? (t[k].rela ? 24 : 16) : (t[k].rela ? 12 : 8);
+		uint64_t ent = t[k].entsize ? t[k].entsize : want, off, word = elf->is64 ? 8 : 4;
+
+		/* elf_open walked these tables already and refused bad ones. */
+		if (!t[k].addr || !t[k].size || ent < want || !vaddr_to_off(&r, t[k].addr, t[k].size, &off))
+			continue;
+		for (uint64_t i = 0; i < t[k].size / ent; i++) {
+			uint64_t at = off + i * ent, info = rdword(elf, at + word);
+			struct elf_reloc rel = {
+				.offset = rdword(elf, at),
+				.sym = elf->is64 ? info >> 32 : info >> 8,
+				.type = elf->is64 ? (uint32_t)info : (uint32_t)(info & 0xff),
+				.addend = t[k].rela ? (int64_t)rdword(elf, at + 2 * word) : 0,
+				.plt = k == 2,
+			};
+
+			rel.tpoff = rel.type && (rel.type == tt.tpoff[0] || rel.type == tt.tpoff[1]);
+
+			fn(&rel, arg);
+		}
+	}
+}

@@ -163,6 +163,24 @@ bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, voi
 bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
 			 void *arg);
 
+/* The file's bytes that the address range [vaddr, vaddr + len) maps to,
+ * inside one PT_LOAD; NULL when the range is not all in the file. */
+const unsigned char *elf_bytes_at(const struct elf_file *elf, uint64_t vaddr, uint64_t len);
+
+/* One dynamic relocation (DT_RELA, DT_REL or DT_JMPREL). */
+struct elf_reloc {
+	uint64_t offset;        /* r_offset: the address it writes */
+	uint64_t sym;           /* dynsym index; 0 for none */
+	uint32_t type;
+	int64_t addend;         /* 0 for REL */
+	bool plt;               /* from DT_JMPREL */
+	bool tpoff;             /* fixes an offset into a static TLS block */
+};
+
+/* Calls fn for every dynamic relocation of a parsed file, in file order. */
+void elf_each_reloc(const struct elf_file *elf, void (*fn)(const struct elf_reloc *, void *),
+		    void *arg);
+
 /* True for a dynsym entry that defines its symbol. */
 bool elf_sym_defined(const struct elf_sym *sym);
 

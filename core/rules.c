@@ -19,13 +19,16 @@ const struct check plugkit_rules[RULE_COUNT] = {
 	  "memory it hands over is freed by the host's allocator, and the other way round",
 	  "drop the plugin's allocator (jemalloc_pic.a, a Rust #[global_allocator], ...) and let "
 	  "malloc bind to the host"},
-	[RULE_STATIC_TLS] = {"static-tls", "no initial-exec TLS in anything dlopen loads",
-	  "glibc reserves about " PLUGKIT_STR(PLUGKIT_STATIC_TLS_SURPLUS) " bytes of static TLS for every object loaded after start-up; "
-	  "DF_STATIC_TLS or a TPOFF relocation needs that space, and when it runs out dlopen fails "
-	  "with \"cannot allocate memory in static TLS block\"",
+	[RULE_STATIC_TLS] = {"static-tls", "what dlopen loads needs no new static TLS",
+	  "a TPOFF relocation (or DF_STATIC_TLS) needs the TLS block of the module it binds to in "
+	  "the static TLS block; start-up placed its own modules' blocks there already (libc's "
+	  "errno costs nothing), but a block loaded late must fit in glibc's spare static TLS, "
+	  "about " PLUGKIT_STR(PLUGKIT_STATIC_TLS_SURPLUS) " bytes that every late-loaded object "
+	  "shares; when it runs out dlopen fails with \"cannot allocate memory in static TLS block\"",
 	  "build plugins with plugkit's plugin flags (dependency('plugkit-plugin'): "
 	  "-ftls-model=global-dynamic), drop tls_model(\"initial-exec\"), or load the "
-	  "dependency at start-up (DT_NEEDED of the host)"},
+	  "dependency at start-up (DT_NEEDED of the host); as a stop-gap, raise the spare bytes "
+	  "with GLIBC_TUNABLES=glibc.rtld.optional_static_tls=BYTES"},
 	[RULE_TLSDESC] = {"tlsdesc", "no TLS descriptors where glibc mishandles them",
 	  "before glibc 2.40 (BZ #31372) the TLS descriptor's slow path calls __tls_get_addr, "
 	  "hence malloc, without saving the vector registers its caller keeps live: with an "
@@ -34,25 +37,39 @@ const struct check plugkit_rules[RULE_COUNT] = {
 	  "build plugins with -mtls-dialect=gnu (plugkit's plugin flags choose it before glibc "
 	  "2.40), or run on glibc 2.40 or later"},
 	[RULE_ONE_HOST] = {"one-host", "the plugin binds to the host already loaded",
-	  "a plugin that does not name the host's SONAME, or pulls in another copy of it, gets a "
-	  "second host with a second heap and second globals",
-	  "link the plugin against the host library (dependency: the host) so DT_NEEDED carries "
-	  "its SONAME, and build against the same major version"},
+	  "a plugin reaches the host through DT_NEEDED (the host's SONAME), through the global "
+	  "scope (an executable that exports its API, as perl and python3 do) or through a table "
+	  "the host hands over; a host library without a SONAME cannot be named, so each plugin "
+	  "would find its own copy",
+	  "give the host library a SONAME (shared_library's soversion) and link plugins against "
+	  "it, or let them take the API from the executable or a callback table"},
+	[RULE_SECOND_HOST] = {"second-host", "the plugin loads no second copy of the host",
+	  "ld.so loads a library with another SONAME, or one that defines the host's API again "
+	  "(libpython beside a python executable that has the interpreter built in), as an object "
+	  "of its own: a second host with its own globals, state and heap, half of whose "
+	  "references bind into the first",
+	  "build the plugin against the host that loads it: for an executable host (perl, "
+	  "python3), do not link the interpreter library (no -lpython3.x or -lperl: the "
+	  "executable provides the symbols); for a library host, the same major version"},
 	[RULE_SEARCH_PATH] = {"search-path", "DT_RUNPATH entries are $ORIGIN-relative, existing and safe",
-	  "ld.so reads an empty entry as the current directory and a relative one against it, so "
-	  "whoever controls the working directory or a world-writable directory controls the "
-	  "libraries; an absolute entry pins the install",
-	  "set install_rpath to a $ORIGIN-relative path (templates), or fix an installed file with "
-	  "plugkit rpath"},
+	  "ld.so tries every entry on every load: an empty entry is the current directory and a "
+	  "relative one is read against it, a directory that does not exist (or is world-writable) "
+	  "lets whoever creates it later plant libraries there, and an absolute entry pins the "
+	  "install",
+	  "set install_rpath to a $ORIGIN-relative path that exists once installed (templates), or "
+	  "fix an installed file with plugkit rpath"},
 	[RULE_NEEDED_RESOLVES] = {"needed-resolves", "every DT_NEEDED is found",
 	  "ld.so searches DT_RPATH, DT_RUNPATH, ld.so.cache and the system directories; a name "
 	  "found nowhere fails the load",
 	  "install the library, or give the object a $ORIGIN-relative DT_RUNPATH that reaches it"},
 	[RULE_UNDEFINED_SYMBOLS] = {"undefined-symbols", "every undefined symbol binds at RTLD_NOW",
 	  "with RTLD_NOW, dlopen fails on the first strong undefined symbol nothing in scope "
-	  "defines; Meson's shared_module never links with --no-undefined",
-	  "link plugins with -Wl,-z,defs (plugkit_plugin_link_args) against the libraries that "
-	  "define the symbols"},
+	  "defines (with RTLD_LAZY, a function fails at its first call); Meson's shared_module "
+	  "never links with --no-undefined",
+	  "name the process that loads the plugin (--shim, --host: an interpreter executable "
+	  "such as perl or python3 provides its API itself, and its extensions must not link "
+	  "the interpreter library); otherwise link the plugin with -Wl,-z,defs "
+	  "(plugkit_plugin_link_args) against the libraries that define the symbols"},
 	[RULE_TEXTREL] = {"textrel", "no text relocations",
 	  "text relocations make ld.so write to code pages, which hardened kernels refuse and which "
 	  "unshares the pages",

@@ -36,13 +36,20 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 # Debian's rustc and cargo for the Rust plugins and hosts (tests/rust);
 # Perl's TAP::Parser for the output-format test; acl, attr and libcap2-bin
 # (setfacl, setfattr, setcap) for plugkit rpath's tests of what a file keeps;
-# GNU time for the complexity bombs' peak memory.
+# GNU time for the complexity bombs' peak memory; python3-dev for the
+# executable-host fixture.
 test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld rustc cargo perl acl attr
-	libcap2-bin time)
+	libcap2-bin time python3-dev)
 
 # What bench/ needs beyond the build: callgrind, scanelf (pax-utils) as the
 # peer of plugkit scan, GNU time for peak memory.
 bench_packages=(valgrind pax-utils time)
+
+# The field suite's plugin ecosystems (tests/field/field.py): each package
+# brings plugins and the host that loads them.
+field_packages=(libpam-modules pamtester python3.11 python3-lxml python3-yaml perl libjson-xs-perl
+	libdbi-perl libgdk-pixbuf-2.0-0 librsvg2-common gstreamer1.0-tools gstreamer1.0-plugins-base
+	gstreamer1.0-plugins-good libglib2.0-bin glib-networking ruby ruby-json ruby-nokogiri)
 
 # setup_build DIR [MESON_OPTION...]: configure DIR unless it already is,
 # then apply the options (meson configure keeps earlier choices otherwise).

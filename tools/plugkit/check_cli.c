@@ -15,15 +15,23 @@
 
 void usage_check(FILE *out)
 {
-	fputs("Usage: plugkit check [--shim EXE] [--host LIB] [--format text|json|tap]\n"
+	fputs("Usage: plugkit check [--shim EXE] [--host LIB|EXE] [--format text|json|tap]\n"
+	      "                     [--dlopen-flags now|lazy,local|global] [--problems]\n"
 	      "                     [--strict] [--waivers FILE] [--entry GLOB]... [--] PLUGIN...\n"
 	      "Simulates glibc's ld.so on the shim (or the host alone) and on each plugin's\n"
 	      "dlopen, then judges every file against the plugin-linking contract.\n"
 	      "\n"
 	      "  --shim EXE        the program's executable (start-up scope)\n"
-	      "  --host LIB        the host library that plugins link against\n"
+	      "  --host LIB|EXE    the host: the library that plugins link against, or the\n"
+	      "                    executable when it exports the API (perl, python3);\n"
+	      "                    with --shim alone, the shim is the host\n"
+	      "  --dlopen-flags F  how the host opens plugins: now (default) or lazy, local\n"
+	      "                    (default) or global; with global, each plugin joins the\n"
+	      "                    global scope for those named after it\n"
 	      "  --format FMT      text (default), json, tap (TAP 13, for meson test), or\n"
 	      "                    json1 (the JSON of plugkit 0.1, which said hint for fix)\n"
+	      "  --problems        print only failures, warnings, errors and waivers (one\n"
+	      "                    line each), then the summary\n"
 	      "  --strict          warnings fail too\n"
 	      "  --waivers FILE    accept listed exceptions: CHECK-ID FILE-GLOB REASON per line\n"
 	      "  --entry GLOB      a plugin entry point; other exports are warned about\n"
@@ -40,12 +48,35 @@ void usage_check(FILE *out)
 
 struct check_opts {
 	const char *shim, *host, *waivers;
+	bool lazy, global, problems;
 	enum format format;
 	bool strict;
 	int color;              /* -1 auto, 0 never, 1 always */
 	char **entries;
 	size_t n_entries;
 };
+
+/* "lazy,global", "now", "local,now": RTLD_NOW/RTLD_LAZY, RTLD_LOCAL/RTLD_GLOBAL. */
+static int parse_dlopen_flags(const char *arg, struct check_opts *o)
+{
+	for (const char *s = arg;;) {
+		size_t n = strcspn(s, ",");
+
+		if (n == 3 && strncmp(s, "now", n) == 0)
+			o->lazy = false;
+		else if (n == 4 && strncmp(s, "lazy", n) == 0)
+			o->lazy = true;
+		else if (n == 5 && strncmp(s, "local", n) == 0)
+			o->global = false;
+		else if (n == 6 && strncmp(s, "global", n) == 0)
+			o->global = true;
+		else
+			return -1;
+		if (!s[n])
+			return 0;
+		s += n + 1;
+	}
+}
 
 static int parse_check(int argc, char **argv, struct check_opts *o)
 {
@@ -57,6 +88,8 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 		{"waivers", required_argument, NULL, 'w'},
 		{"entry", required_argument, NULL, 'e'},
 		{"color", required_argument, NULL, 'c'},
+		{"dlopen-flags", required_argument, NULL, 'd'},
+		{"problems", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -74,6 +107,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 		case 'H': o->host = optarg; break;
 		case 'w': o->waivers = optarg; break;
 		case 'S': o->strict = true; break;
+		case 'p': o->problems = true; break;
 		case 'e': o->entries[o->n_entries++] = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -99,6 +133,13 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 				o->color = 0;
 			else {
 				fprintf(stderr, "plugkit check: --color takes auto, always or never\n");
+				return 2;
+			}
+			break;
+		case 'd':
+			if (parse_dlopen_flags(optarg, o) != 0) {
+				fprintf(stderr, "plugkit check: --dlopen-flags takes now or lazy and local "
+					"or global, comma-separated, not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -197,14 +238,16 @@ static bool roles_ok(const struct object *shim, const char *shim_arg, const stru
 	return true;
 }
 
-static struct object *open_input(struct ldso *ld, const char *path, int *status)
+/* An input that cannot be read is an "error" finding for that file (and
+ * exit status 2); the other files are still judged. */
+static struct object *open_input(struct ldso *ld, const char *path, struct report *r)
 {
 	char err[PATH_MAX + 256];
 	struct object *obj = ldso_open(ld, path, err, sizeof(err));
 
 	if (!obj) {
 		fprintf(stderr, "plugkit check: %s\n", err);
-		*status = 2;
+		report_add_error(r, path, err);
 	}
 	return obj;
 }
@@ -214,55 +257,85 @@ int cmd_check(int argc, char **argv)
 	struct check_opts o;
 	struct waivers ws = {0};
 	struct object **plugins = NULL;
+	char **names = NULL;
 	struct report report = {0};
 	struct process p = {0};
 	struct ldso ld;
 	struct context ctx;
 	char err[PATH_MAX + 256];
 	int status = parse_check(argc, argv, &o), n;
+	size_t kept = 0;
+	bool process_ok = true;
 
 	if (status >= 0) {
 		free(o.entries);
 		return status;
 	}
-	status = 0;
 	if (o.waivers && waivers_load(o.waivers, &ws, err, sizeof(err)) != 0) {
 		fprintf(stderr, "plugkit check: %s\n", err);
 		free(o.entries);
 		return 2;
 	}
-	ldso_init(&ld);
+	if (ldso_init(&ld) != 0) {
+		fputs("plugkit check: out of memory\n", stderr);
+		ldso_free(&ld);
+		waivers_free(&ws);
+		free(o.entries);
+		return 2;
+	}
 	ctx = (struct context){.ld = &ld, .p = &p, .shim_arg = o.shim, .host_arg = o.host,
-			       .entries = o.entries, .n_entries = o.n_entries};
-	if (o.shim)
-		ctx.shim = open_input(&ld, o.shim, &status);
-	if (o.host)
-		ctx.host = open_input(&ld, o.host, &status);
+			       .entries = o.entries, .n_entries = o.n_entries,
+			       .dlopen_global = o.global, .dlopen_lazy = o.lazy};
+	if (o.shim && !(ctx.shim = open_input(&ld, o.shim, &report)))
+		process_ok = false;
+	if (o.host && !(ctx.host = open_input(&ld, o.host, &report)))
+		process_ok = false;
 	n = argc - optind;
 	plugins = calloc((size_t)n + 1, sizeof(*plugins));
-	for (int i = 0; plugins && i < n; i++)
-		plugins[i] = open_input(&ld, argv[optind + i], &status);
+	names = calloc((size_t)n + 1, sizeof(*names));
+	if (!plugins || !names) {
+		perror("plugkit check");
+		status = 2;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		struct object *obj = open_input(&ld, argv[optind + i], &report);
+		bool seen = false;
+
+		/* One file reached by several names (symlinks, hard links) is
+		 * judged once, under the first name given. */
+		for (size_t k = 0; obj && k < kept; k++)
+			seen |= plugins[k] == obj;
+		if (obj && !seen) {
+			plugins[kept] = obj;
+			names[kept++] = argv[optind + i];
+		}
+	}
+	if (!roles_ok(ctx.shim, o.shim, ctx.host, o.host, plugins, names, kept)) {
+		status = 2;
+		goto out;
+	}
 	report.skip_pass_notes = o.format != FORMAT_JSON;
-	/* ld.so simulated without memory would be a wrong verdict. */
-	if (!plugins || ld.out_of_memory ||
-	    (status == 0 && run_checks(&ctx, plugins, argv + optind, (size_t)n, &report) != 0)) {
+	/* ld.so simulated without memory would be a wrong verdict; without
+	 * the process it asked for, no plugin can be judged fairly. */
+	if (ld.out_of_memory ||
+	    (process_ok && run_checks(&ctx, plugins, names, kept, &report) != 0)) {
 		fputs("plugkit check: out of memory\n", stderr);
 		status = 2;
+		goto out;
 	}
-	if (status == 0 && !roles_ok(ctx.shim, o.shim, ctx.host, o.host, plugins, argv + optind, (size_t)n))
-		status = 2;
-	if (status == 0) {
-		waivers_apply(&ws, &report);
-		report_print(&report, o.format,
-			     o.format == FORMAT_TEXT &&
-				     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
-			     stdout);
-		status = report_exit_status(&report, o.strict);
-	}
+	waivers_apply(&ws, &report);
+	report_print(&report, o.format,
+		     o.format == FORMAT_TEXT &&
+			     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
+		     o.problems, stdout);
+	status = report_exit_status(&report, o.strict);
+out:
 	process_free(&p);
 	report_free(&report);
 	waivers_free(&ws);
 	free(plugins);
+	free(names);
 	free(o.entries);
 	ldso_free(&ld);
 	return status;
