@@ -72,13 +72,15 @@ def judge(label, args):
     """Runs one input in every format; returns a problem or None."""
     j1 = run(["--format", "json1", *args])
     try:
-        json.loads(j1.stdout) if j1.returncode in (0, 1) else None
+        json.loads(j1.stdout) if j1.returncode in (0, 1) or j1.stdout else None
     except ValueError as e:
         return f"json1: {e}"
     j = run(["--format", "json", *args])
-    if j.returncode == 2:
-        return None if not j.stdout else "exit 2 with output"
-    if j.returncode not in (0, 1):
+    # Exit 2 with no report: a usage or role error.  With one: an input
+    # that could not be read is an error entry, and the rest was judged.
+    if j.returncode == 2 and not j.stdout:
+        return None
+    if j.returncode not in (0, 1, 2):
         return f"json exit {j.returncode}: {j.stderr[-300:]!r}"
     try:
         statuses = [c["status"] for c in json.loads(j.stdout)["checks"]]
@@ -96,7 +98,7 @@ def judge(label, args):
     if len(points) != len(statuses):
         return f"tap: {len(points)} points, json has {len(statuses)}"
     for (num, is_ok, todo, skip), status in zip(points, statuses):
-        if todo or bool(skip) != (status == "skip") or bool(is_ok) != (status != "fail"):
+        if todo or bool(skip) != (status == "skip") or bool(is_ok) != (status not in ("fail", "error")):
             return f"tap: point {num} ok={is_ok} todo={todo} skip={skip}, json says {status}"
     x = run(["--format", "text", "--color", "never", *args])
     if not printable(x.stdout):

@@ -193,7 +193,7 @@ static const char *kind(const struct elf_file *e)
 
 /*
  * The roles of check's inputs, all decided here: --shim an executable,
- * --host a shared library with a SONAME (or an executable that exports
+ * --host a shared library (or an executable that exports
  * symbols, for a program that is its own host), plugins shared libraries.
  * Prints one sentence and returns false for the first file in a wrong role;
  * a shim and host that fit the other's role are named as swapped.
@@ -203,7 +203,9 @@ static bool roles_ok(const struct object *shim, const char *shim_arg, const stru
 		     size_t n)
 {
 	bool shim_ok = !shim || is_executable(&shim->elf);
-	bool host_ok = !host || (host->elf.type == ET_DYN && !is_executable(&host->elf) && host->elf.soname) ||
+	/* A library without a SONAME is still in its role: the one-host check
+	 * says what that costs and how to fix it. */
+	bool host_ok = !host || (host->elf.type == ET_DYN && !is_executable(&host->elf)) ||
 		       (is_executable(&host->elf) && exports_symbols(&host->elf));
 
 	if (!shim_ok && host && shim->elf.type == ET_DYN && is_executable(&host->elf)) {
@@ -218,9 +220,9 @@ static bool roles_ok(const struct object *shim, const char *shim_arg, const stru
 		return false;
 	}
 	if (!host_ok) {
-		fprintf(stderr, "plugkit check: --host %s is %s, not a shared library with a SONAME "
-			"(or an executable that exports symbols): --host takes the library plugins "
-			"link against\n", host_arg, is_executable(&host->elf) ?
+		fprintf(stderr, "plugkit check: --host %s is %s, not a shared library (or an "
+			"executable that exports symbols): --host takes the library plugins link "
+			"against\n", host_arg, is_executable(&host->elf) ?
 			"an executable that exports no symbols" : kind(&host->elf));
 		return false;
 	}
