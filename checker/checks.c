@@ -18,7 +18,6 @@
 #include "namelist.h"
 
 
-
 /* A file the user named, or the SONAME a dependency is known by. */
 static const char *name_of(const struct loaded *l)
 {
@@ -41,7 +40,7 @@ static bool is_executable(const struct object *obj)
 struct target {
 	const char *file;
 	struct object *obj;
-	size_t first, last;     /* loaded[first..last) */
+	size_t first, last; /* loaded[first..last) */
 	int root;
 };
 
@@ -55,7 +54,6 @@ static bool is_late(const struct context *ctx, const struct target *t, size_t i)
 		return (int)i == t->root;
 	return i >= ctx->p->n_startup && !is_libc(ctx->p->loaded[i].obj);
 }
-
 
 
 static bool exports_symbol(const struct object *obj, const char *name)
@@ -87,41 +85,56 @@ static void check_shim(const struct context *ctx, const struct target *t, struct
 	for (const char *const *const *list = allocator_lists; *list; list++)
 		for (const char *const *name = *list; *name; name++)
 			if (exports_symbol(ctx->shim, *name))
-				verdict_fail(v, "the shim defines and exports %s: the executable comes first "
-					     "in the global scope, ahead of the host", *name);
+				verdict_fail(
+					v,
+					"the shim defines and exports %s: the executable comes first "
+					"in the global scope, ahead of the host",
+					*name);
 	(void)t;
 	/* A dynamic executable needs at least libc.so.6; a static(-pie) one
 	 * has no ld.so to share symbols with its plugins. */
 	if (!ctx->shim->elf.n_needed)
 		return verdict_fail(v, "the shim is statically linked (no DT_NEEDED): its plugins "
-				    "cannot bind to its allocator or to a host it carries");
+				       "cannot bind to its allocator or to a host it carries");
 	if (ctx->host == ctx->shim)
-		return verdict_note(v, "the executable is the host and defines no allocator symbol");
+		return verdict_note(v,
+				    "the executable is the host and defines no allocator symbol");
 	/* Judged by what start-up loads, whatever DT_NEEDED spells ($ORIGIN,
 	 * a path): a host that plugins bring in is one copy too, unless it
 	 * carries the allocator, which must be there before the first malloc. */
 	if (ctx->host_idx >= 0) {
 		if (v->status == STATUS_PASS)
-			verdict_note(v, "loads %s at start-up (needed by %s) and defines no allocator symbol",
-				     ctx->host_arg, ctx->host_idx == 0 ? "nothing" :
-				     name_of(&ctx->p->loaded[ctx->p->loaded[ctx->host_idx].parent]));
+			verdict_note(
+				v,
+				"loads %s at start-up (needed by %s) and defines no allocator symbol",
+				ctx->host_arg,
+				ctx->host_idx == 0
+					? "nothing"
+					: name_of(&ctx->p->loaded[ctx->p->loaded[ctx->host_idx]
+									  .parent]));
 		return;
 	}
 	allocator_defined_names(&ctx->host->elf, found, sizeof(found));
 	if (found[0])
-		verdict_fail(v, "the shim does not load the host %s, which carries the allocator (%s): "
-			     "it would arrive with the first plugin, after blocks were made on glibc's "
-			     "heap", ctx->host_arg, found);
+		verdict_fail(
+			v,
+			"the shim does not load the host %s, which carries the allocator (%s): "
+			"it would arrive with the first plugin, after blocks were made on glibc's "
+			"heap",
+			ctx->host_arg, found);
 	else if (v->status == STATUS_PASS)
-		verdict_note(v, "does not load the host %s at start-up: the plugins that need it load "
-			     "the one copy", ctx->host_arg);
+		verdict_note(v,
+			     "does not load the host %s at start-up: the plugins that need it load "
+			     "the one copy",
+			     ctx->host_arg);
 }
 
 /* What a forwarding operator may pass the call on to. */
 static bool is_forward_target(const char *name)
 {
-	static const char *const targets[] = {"malloc", "free", "aligned_alloc", "posix_memalign",
-					      "calloc", "realloc", "memalign", NULL};
+	static const char *const targets[] = {"malloc",         "free",   "aligned_alloc",
+					      "posix_memalign", "calloc", "realloc",
+					      "memalign",       NULL};
 
 	return name_in(targets, name) || allocator_is_cxx(name);
 }
@@ -204,14 +217,18 @@ static void check_complete_set(const struct context *ctx, struct verdict *v)
 		if (!exports_symbol(obj, *name))
 			name_list_add(start_up_refers_to(ctx, *name) ? &used : &unused, *name);
 	if (used.n)
-		verdict_fail(v, "the allocator %s does not export %s%s, and the process calls %s: "
-			     "%s blocks come from another heap", name_of(&ctx->p->loaded[ctx->provider]),
-			     used.buf, name_list_more(&used), used.n == 1 ? "it" : "them",
+		verdict_fail(v,
+			     "the allocator %s does not export %s%s, and the process calls %s: "
+			     "%s blocks come from another heap",
+			     name_of(&ctx->p->loaded[ctx->provider]), used.buf,
+			     name_list_more(&used), used.n == 1 ? "it" : "them",
 			     used.n == 1 ? "its" : "their");
 	if (unused.n)
-		verdict_warn(v, "the allocator %s does not export %s%s: nothing loaded at start-up "
-			     "calls %s, and a plugin that does fails", name_of(&ctx->p->loaded[ctx->provider]),
-			     unused.buf, name_list_more(&unused), unused.n == 1 ? "it" : "them");
+		verdict_warn(v,
+			     "the allocator %s does not export %s%s: nothing loaded at start-up "
+			     "calls %s, and a plugin that does fails",
+			     name_of(&ctx->p->loaded[ctx->provider]), unused.buf,
+			     name_list_more(&unused), unused.n == 1 ? "it" : "them");
 }
 
 static void check_start_up_provider(const struct context *ctx, struct verdict *v)
@@ -221,22 +238,29 @@ static void check_start_up_provider(const struct context *ctx, struct verdict *v
 
 	scope_order(ctx, order, sizeof(order));
 	if (ctx->provider < 0 && !p->loaded[0].obj->elf.n_needed)
-		return verdict_fail(v, "%s is statically linked: nothing it could share defines malloc",
-				    name_of(&p->loaded[0]));
+		return verdict_fail(
+			v, "%s is statically linked: nothing it could share defines malloc",
+			name_of(&p->loaded[0]));
 	if (ctx->provider < 0)
-		return verdict_fail(v, "nothing in the global scope defines malloc (order: %s)", order);
+		return verdict_fail(v, "nothing in the global scope defines malloc (order: %s)",
+				    order);
 	check_complete_set(ctx, v);
 	if (ctx->intended >= 0 && ctx->intended != ctx->provider)
-		verdict_fail(v, "%s defines malloc, but %s comes first in the global scope and wins "
-			     "(order: %s)", name_of(&p->loaded[ctx->intended]),
-			     name_of(&p->loaded[ctx->provider]), order);
-	if (ctx->host_idx >= 0 && ctx->provider != ctx->host_idx && ctx->intended != ctx->host_idx) {
+		verdict_fail(v,
+			     "%s defines malloc, but %s comes first in the global scope and wins "
+			     "(order: %s)",
+			     name_of(&p->loaded[ctx->intended]), name_of(&p->loaded[ctx->provider]),
+			     order);
+	if (ctx->host_idx >= 0 && ctx->provider != ctx->host_idx &&
+	    ctx->intended != ctx->host_idx) {
 		char found[256];
 
 		allocator_defined_names(&ctx->host->elf, found, sizeof(found));
 		if (found[0])
-			verdict_fail(v, "the host carries an allocator (%s) but exports no malloc: "
-				     "its heap and the process's are two", found);
+			verdict_fail(v,
+				     "the host carries an allocator (%s) but exports no malloc: "
+				     "its heap and the process's are two",
+				     found);
 	}
 }
 
@@ -261,8 +285,9 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 			for (const char *const *name = *list; *name; name++) {
 				struct elf_lookup it;
 
-				for (long k = elf_lookup_first(&l->obj->elf, *name, ELF_LOOKUP_ALL, &it); k >= 0;
-				     k = elf_lookup_next(&l->obj->elf, &it)) {
+				for (long k = elf_lookup_first(&l->obj->elf, *name, ELF_LOOKUP_ALL,
+							       &it);
+				     k >= 0; k = elf_lookup_next(&l->obj->elf, &it)) {
 					const struct elf_sym *s = &l->obj->elf.dynsym[k];
 					const struct elf_version *ver;
 					struct binding b;
@@ -279,7 +304,8 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 					refs++;
 					if (b.def == ctx->provider)
 						continue;
-					if (allocator_binding_exempt(s->name, name_of(&p->loaded[b.def])))
+					if (allocator_binding_exempt(s->name,
+								     name_of(&p->loaded[b.def])))
 						continue;
 					if (forwards_to_global(p->loaded[b.def].obj, s->name))
 						continue;
@@ -291,9 +317,10 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 				}
 			}
 		if (other >= 0)
-			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s", name_of(l), nl.buf,
-				     name_list_more(&nl), nl.n > 1 ? "" : "s",
-				     name_of(&p->loaded[other]), name_of(&p->loaded[ctx->provider]));
+			verdict_fail(v, "%s: %s%s bind%s to %s, not to the allocator %s",
+				     name_of(l), nl.buf, name_list_more(&nl), nl.n > 1 ? "" : "s",
+				     name_of(&p->loaded[other]),
+				     name_of(&p->loaded[ctx->provider]));
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "%zu allocator references bind to %s", refs,
@@ -318,7 +345,8 @@ static const struct {
 
 static const char *allocator_fingerprint(const struct elf_file *e)
 {
-	for (size_t i = 0; i < sizeof(allocator_fingerprints) / sizeof(allocator_fingerprints[0]); i++)
+	for (size_t i = 0; i < sizeof(allocator_fingerprints) / sizeof(allocator_fingerprints[0]);
+	     i++)
 		if (memmem(e->map, e->size, allocator_fingerprints[i].text,
 			   strlen(allocator_fingerprints[i].text)))
 			return allocator_fingerprints[i].allocator;
@@ -357,17 +385,24 @@ static void check_private_allocator(const struct context *ctx, const struct targ
 		if (found[0])
 			verdict_fail(v, "%s defines %s", name_of(&ctx->p->loaded[i]), found);
 		else if (e->symtab_count == 0 && (print = allocator_fingerprint(e)))
-			verdict_fail(v, "%s is stripped but carries a copy of %s (its own messages are "
-				     "in the file)", name_of(&ctx->p->loaded[i]), print);
+			verdict_fail(
+				v,
+				"%s is stripped but carries a copy of %s (its own messages are "
+				"in the file)",
+				name_of(&ctx->p->loaded[i]), print);
 		else if (e->symtab_count == 0)
 			name_list_add(&stripped, name_of(&ctx->p->loaded[i]));
 	}
 	/* Hidden definitions live only in .symtab: no symtab, no verdict. */
 	if (v->status == STATUS_PASS && stripped.n)
-		verdict_skip(v, "no .symtab in %s%s: hidden definitions and a Rust #[global_allocator] cannot be seen; check the "
-			     "unstripped build or its debug file", stripped.buf, name_list_more(&stripped));
+		verdict_skip(
+			v,
+			"no .symtab in %s%s: hidden definitions and a Rust #[global_allocator] cannot be seen; check the "
+			"unstripped build or its debug file",
+			stripped.buf, name_list_more(&stripped));
 	else if (v->status == STATUS_PASS)
-		verdict_note(v, "no allocator in %zu late-loaded object%s", late, late == 1 ? "" : "s");
+		verdict_note(v, "no allocator in %zu late-loaded object%s", late,
+			     late == 1 ? "" : "s");
 }
 
 /* ---- static-tls ---------------------------------------------------- */
@@ -396,7 +431,8 @@ static unsigned long long static_tls_surplus(char *source, size_t len)
 			opt = v, tuned = true;
 		s += n + (s[n] == ':');
 	}
-	snprintf(source, len, "glibc %s, glibc.rtld.optional_static_tls=%llu, glibc.rtld.nns=%llu%s",
+	snprintf(source, len,
+		 "glibc %s, glibc.rtld.optional_static_tls=%llu, glibc.rtld.nns=%llu%s",
 		 gnu_get_libc_version(), opt, nns, tuned ? " from GLIBC_TUNABLES" : " (defaults)");
 	return (nns - 1) * 192 + nns * 144 + opt;
 }
@@ -406,7 +442,7 @@ static unsigned long long static_tls_surplus(char *source, size_t len)
 struct tls_need {
 	const struct context *ctx;
 	int from;
-	bool *needs;            /* by loaded index */
+	bool *needs; /* by loaded index */
 };
 
 /*
@@ -472,32 +508,41 @@ static void check_static_tls(const struct context *ctx, const struct target *t, 
 		if (ctx->have_startup ? i < p->n_startup : is_libc(l->obj))
 			continue;
 		if (!ctx->have_startup && (int)i != t->root) {
-			verdict_warn(v, "%s: %llu bytes of TLS used in the initial-exec model; without "
-				     "--shim or --host it is unknown whether start-up loads it",
-				     name_of(l), (unsigned long long)l->obj->elf.tls_memsz);
+			verdict_warn(
+				v,
+				"%s: %llu bytes of TLS used in the initial-exec model; without "
+				"--shim or --host it is unknown whether start-up loads it",
+				name_of(l), (unsigned long long)l->obj->elf.tls_memsz);
 			continue;
 		}
 		charged++;
 		total += l->obj->elf.tls_memsz;
 		if ((int)i == t->root)
-			verdict_fail(v, "%s (%s) needs %llu bytes of static TLS for its own initial-exec "
-				     "TLS", name_of(l), by, (unsigned long long)l->obj->elf.tls_memsz);
+			verdict_fail(
+				v,
+				"%s (%s) needs %llu bytes of static TLS for its own initial-exec "
+				"TLS",
+				name_of(l), by, (unsigned long long)l->obj->elf.tls_memsz);
 		else
-			verdict_warn(v, "%s (%s) needs %llu bytes of static TLS: a budget every "
-				     "late-loaded object shares", name_of(l), by,
-				     (unsigned long long)l->obj->elf.tls_memsz);
+			verdict_warn(v,
+				     "%s (%s) needs %llu bytes of static TLS: a budget every "
+				     "late-loaded object shares",
+				     name_of(l), by, (unsigned long long)l->obj->elf.tls_memsz);
 	}
 	free(tn.needs);
 	if (total > surplus)
-		verdict_fail(v, "total: %llu bytes of new static TLS, more than the %llu spare bytes "
-			     "(%s)", total, surplus, source);
+		verdict_fail(v,
+			     "total: %llu bytes of new static TLS, more than the %llu spare bytes "
+			     "(%s)",
+			     total, surplus, source);
 	else if (charged)
 		verdict_note(v, "total: %llu of the %llu spare bytes of static TLS (%s)", total,
 			     surplus, source);
 	else if (v->status == STATUS_PASS)
-		verdict_note(v, "no new static TLS in %zu late-loaded object%s (%llu bytes of dynamic "
-			     "TLS; %llu spare bytes: %s)", late, late == 1 ? "" : "s", dynamic, surplus,
-			     source);
+		verdict_note(v,
+			     "no new static TLS in %zu late-loaded object%s (%llu bytes of dynamic "
+			     "TLS; %llu spare bytes: %s)",
+			     late, late == 1 ? "" : "s", dynamic, surplus, source);
 }
 
 /* ---- tlsdesc ------------------------------------------------------- */
@@ -522,10 +567,12 @@ static void check_tlsdesc(const struct context *ctx, const struct target *t, str
 			continue;
 		users++;
 		if (!glibc_saves_tlsdesc_registers())
-			verdict_warn(v, "%s: %zu TLS descriptor relocation%s (-mtls-dialect=gnu2), and glibc "
-				     "%s does not save vector registers on the descriptor's slow path",
-				     name_of(&ctx->p->loaded[i]), e->n_tlsdesc_relocs,
-				     e->n_tlsdesc_relocs == 1 ? "" : "s", gnu_get_libc_version());
+			verdict_warn(
+				v,
+				"%s: %zu TLS descriptor relocation%s (-mtls-dialect=gnu2), and glibc "
+				"%s does not save vector registers on the descriptor's slow path",
+				name_of(&ctx->p->loaded[i]), e->n_tlsdesc_relocs,
+				e->n_tlsdesc_relocs == 1 ? "" : "s", gnu_get_libc_version());
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, users ? "TLS descriptors, on a glibc that saves the registers"
@@ -546,8 +593,8 @@ static size_t soname_stem(const char *soname)
  * and not one of the linker's or C runtime's own (_init, __bss_start). */
 static bool is_api_symbol(const struct elf_sym *s)
 {
-	static const char *const runtime[] = {"_init", "_fini", "_edata", "_end", "_start",
-					      "_IO_stdin_used", "data_start", NULL};
+	static const char *const runtime[] = {"_init",  "_fini",          "_edata",     "_end",
+					      "_start", "_IO_stdin_used", "data_start", NULL};
 
 	return elf_sym_defined(s) && s->bind != STB_LOCAL && s->shndx != SHN_ABS &&
 	       (s->type == STT_FUNC || s->type == STT_OBJECT || s->type == STT_GNU_IFUNC) &&
@@ -594,7 +641,8 @@ static bool is_host_copy(const struct context *ctx, struct object *obj, size_t *
 	if (soname && ctx->host != ctx->shim && obj->elf.soname) {
 		size_t stem = soname_stem(soname);
 
-		if (soname_stem(obj->elf.soname) == stem && strncmp(obj->elf.soname, soname, stem) == 0)
+		if (soname_stem(obj->elf.soname) == stem &&
+		    strncmp(obj->elf.soname, soname, stem) == 0)
 			return true;
 	}
 	return (*shared = redefined_api(ctx->host, obj)) != 0;
@@ -607,8 +655,10 @@ static void check_one_host(const struct context *ctx, const struct target *t, st
 	size_t refs = 0;
 
 	if (ctx->host != ctx->shim && !soname)
-		return verdict_fail(v, "the host %s has no SONAME: plugins cannot name it, and "
-				    "each would find its own copy", ctx->host_arg);
+		return verdict_fail(v,
+				    "the host %s has no SONAME: plugins cannot name it, and "
+				    "each would find its own copy",
+				    ctx->host_arg);
 	/* The references that reach the host, wherever the plugin got its
 	 * API from: DT_NEEDED, the executable, or a callback table. */
 	for (size_t k = 1; k < plugin->n_dynsym; k++) {
@@ -622,13 +672,16 @@ static void check_one_host(const struct context *ctx, const struct target *t, st
 			refs++;
 	}
 	if (ctx->host == ctx->shim)
-		return verdict_note(v, "the executable is the host: %zu reference%s bind%s to it", refs,
-				    refs == 1 ? "" : "s", refs == 1 ? "s" : "");
+		return verdict_note(v, "the executable is the host: %zu reference%s bind%s to it",
+				    refs, refs == 1 ? "" : "s", refs == 1 ? "s" : "");
 	for (size_t i = 0; i < plugin->n_needed; i++)
 		if (strcmp(plugin->needed[i], soname) == 0)
-			return verdict_note(v, "needs %s (%zu references bind to it)", soname, refs);
-	verdict_note(v, "links no host library (%zu references bind to %s): its API comes from the "
-		     "global scope or a table the host hands over", refs, soname);
+			return verdict_note(v, "needs %s (%zu references bind to it)", soname,
+					    refs);
+	verdict_note(v,
+		     "links no host library (%zu references bind to %s): its API comes from the "
+		     "global scope or a table the host hands over",
+		     refs, soname);
 }
 
 static void check_second_host(const struct context *ctx, const struct target *t, struct verdict *v)
@@ -640,12 +693,18 @@ static void check_second_host(const struct context *ctx, const struct target *t,
 		if (!is_late(ctx, t, i) || !is_host_copy(ctx, l->obj, &shared))
 			continue;
 		if (shared)
-			verdict_fail(v, "loading it also loads %s (%s), which defines %zu symbols of the "
-				     "host's API again: a second copy of the host, with globals (and a heap) "
-				     "of its own", name_of(l), l->obj->elf.path, shared);
+			verdict_fail(
+				v,
+				"loading it also loads %s (%s), which defines %zu symbols of the "
+				"host's API again: a second copy of the host, with globals (and a heap) "
+				"of its own",
+				name_of(l), l->obj->elf.path, shared);
 		else
-			verdict_fail(v, "loading it also loads %s (%s): a second copy of the host, with "
-				     "globals (and a heap) of its own", name_of(l), l->obj->elf.path);
+			verdict_fail(
+				v,
+				"loading it also loads %s (%s): a second copy of the host, with "
+				"globals (and a heap) of its own",
+				name_of(l), l->obj->elf.path);
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "loads no other copy of %s", ctx->host_arg);
@@ -664,26 +723,36 @@ static void judge_path_list(const struct ldso *ld, const struct object *obj, con
 
 		snprintf(entry, sizeof(entry), "%.*s", (int)n, s);
 		if (n == 0)
-			verdict_fail(v, "%s has an empty entry: ld.so reads it as the current directory",
-				     tag);
+			verdict_fail(
+				v, "%s has an empty entry: ld.so reads it as the current directory",
+				tag);
 		else if (strspn(entry, "X") == n)
 			/* Meson pads build-tree rpaths so the install rpath fits
 			 * in place; meson install removes the padding. */
-			verdict_warn(v, "%s entry '%s' is Meson's build-tree padding: check the installed "
-				     "file", tag, entry);
+			verdict_warn(
+				v,
+				"%s entry '%s' is Meson's build-tree padding: check the installed "
+				"file",
+				tag, entry);
 		else if (!ldso_expand(ld, obj, entry, dir, sizeof(dir)))
-			verdict_fail(v, "%s entry '%s' uses a token ld.so does not expand", tag, entry);
+			verdict_fail(v, "%s entry '%s' uses a token ld.so does not expand", tag,
+				     entry);
 		else if (entry[0] != '/' && strncmp(entry, "$ORIGIN", 7) != 0 &&
 			 strncmp(entry, "${ORIGIN}", 9) != 0)
-			verdict_fail(v, "%s entry '%s' is relative to the current directory, not to "
-				     "$ORIGIN", tag, entry);
+			verdict_fail(v,
+				     "%s entry '%s' is relative to the current directory, not to "
+				     "$ORIGIN",
+				     tag, entry);
 		else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 			verdict_fail(v, "%s entry '%s' (%s) is not a directory", tag, entry, dir);
 		else if ((st.st_mode & S_IWOTH) != 0)
-			verdict_fail(v, "%s entry '%s' (%s) is world-writable: anyone can plant a "
-				     "library there", tag, entry, dir);
+			verdict_fail(v,
+				     "%s entry '%s' (%s) is world-writable: anyone can plant a "
+				     "library there",
+				     tag, entry, dir);
 		else if (entry[0] == '/')
-			verdict_warn(v, "%s entry '%s' is absolute: the install cannot move", tag, entry);
+			verdict_warn(v, "%s entry '%s' is absolute: the install cannot move", tag,
+				     entry);
 		if (!s[n])
 			return;
 		s += n + 1;
@@ -723,7 +792,8 @@ static void check_needed_resolves(const struct context *ctx, const struct target
 		if ((size_t)u->requester < t->first || (size_t)u->requester >= t->last)
 			continue;
 		verdict_fail(v, "%s (needed by %s) is found nowhere; searched %s", u->name,
-			     name_of(&p->loaded[u->requester]), u->searched ? u->searched : "nothing");
+			     name_of(&p->loaded[u->requester]),
+			     u->searched ? u->searched : "nothing");
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "%zu objects load", t->last - t->first);
@@ -742,7 +812,7 @@ static bool has_unresolved(const struct process *p, size_t i)
 /* Marks the symbols a relocation outside DT_JMPREL names: data and
  * address references, which RTLD_LAZY still binds at dlopen. */
 struct eager_refs {
-	bool *named;            /* by dynsym index */
+	bool *named; /* by dynsym index */
 	size_t n;
 };
 
@@ -780,17 +850,22 @@ static void check_undefined(const struct context *ctx, const struct target *t, s
 			ver = ldso_ref_version(l->obj, s);
 			if (ldso_bind(ctx->p, (int)i, s->name, ver).def >= 0)
 				continue;
-			snprintf(full, sizeof(full), "%s%s", s->name, version_suffix(ver, vs, sizeof(vs)));
+			snprintf(full, sizeof(full), "%s%s", s->name,
+				 version_suffix(ver, vs, sizeof(vs)));
 			name_list_add(eager.named && !eager.named[k] ? &later : &now, full);
 		}
 		free(eager.named);
 		if (now.n)
-			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s", name_of(l), now.n,
-				     now.n == 1 ? "" : "s", now.buf, name_list_more(&now));
+			verdict_fail(v, "%s: %zu undefined symbol%s nothing defines: %s%s",
+				     name_of(l), now.n, now.n == 1 ? "" : "s", now.buf,
+				     name_list_more(&now));
 		if (later.n)
-			verdict_warn(v, "%s: %zu function%s nothing defines, bound at the first call under "
-				     "RTLD_LAZY (a call kills the process): %s%s", name_of(l), later.n,
-				     later.n == 1 ? "" : "s", later.buf, name_list_more(&later));
+			verdict_warn(
+				v,
+				"%s: %zu function%s nothing defines, bound at the first call under "
+				"RTLD_LAZY (a call kills the process): %s%s",
+				name_of(l), later.n, later.n == 1 ? "" : "s", later.buf,
+				name_list_more(&later));
 	}
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "every strong undefined symbol binds");
@@ -811,12 +886,22 @@ static void judge_late_flag(const struct context *ctx, const struct target *t, s
 			verdict_fail(v, "%s %s", name_of(&ctx->p->loaded[i]), what);
 	}
 	if (v->status == STATUS_PASS)
-		verdict_note(v, "none of %zu late-loaded object%s does", late, late == 1 ? "" : "s");
+		verdict_note(v, "none of %zu late-loaded object%s does", late,
+			     late == 1 ? "" : "s");
 }
 
-static bool has_textrel(const struct elf_file *e) { return e->textrel; }
-static bool has_exec_stack(const struct elf_file *e) { return e->exec_stack; }
-static bool has_wx(const struct elf_file *e) { return e->wx_segment; }
+static bool has_textrel(const struct elf_file *e)
+{
+	return e->textrel;
+}
+static bool has_exec_stack(const struct elf_file *e)
+{
+	return e->exec_stack;
+}
+static bool has_wx(const struct elf_file *e)
+{
+	return e->wx_segment;
+}
 
 static void check_textrel(const struct context *ctx, const struct target *t, struct verdict *v)
 {
@@ -872,8 +957,7 @@ static void check_exports(const struct context *ctx, const struct target *t, str
 		verdict_warn(v, "exports %zu symbol%s besides its entry points: %s%s", extra.n,
 			     extra.n == 1 ? "" : "s", extra.buf, name_list_more(&extra));
 	else if (!ctx->n_entries && all.n > 8)
-		verdict_warn(v, "exports %zu symbols: %s%s", all.n, all.buf,
-			     name_list_more(&all));
+		verdict_warn(v, "exports %zu symbols: %s%s", all.n, all.buf, name_list_more(&all));
 	if (v->status == STATUS_PASS)
 		verdict_note(v, "exports %s", all.n ? all.buf : "nothing");
 }
@@ -918,7 +1002,8 @@ static void run_one(const struct context *ctx, const struct check_def *d, const 
 	else if ((d->needs & NEEDS_HOST) && !ctx->host)
 		verdict_skip(&v, "needs --host");
 	else if ((d->needs & NEEDS_STARTUP) && !ctx->have_startup)
-		verdict_skip(&v, "needs --shim or --host: the answer depends on what the process loads");
+		verdict_skip(
+			&v, "needs --shim or --host: the answer depends on what the process loads");
 	else
 		d->run(ctx, t, &v);
 	report_add(r, &plugkit_rules[d->rule], t->file, &v);
@@ -959,7 +1044,9 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 		struct target t = {
 			.file = ctx->shim ? ctx->shim_arg : ctx->host_arg,
 			.obj = ctx->shim ? ctx->shim : ctx->host,
-			.first = 0, .last = ctx->p->n_startup, .root = -1,
+			.first = 0,
+			.last = ctx->p->n_startup,
+			.root = -1,
 		};
 		for (size_t c = 0; c < N_CHECKS; c++)
 			if (table[c].on & ON_PROCESS)
@@ -990,7 +1077,8 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 void print_check_list(FILE *out)
 {
 	for (size_t c = 0; c < N_CHECKS; c++)
-		fprintf(out, "  %-18s %s\n", plugkit_rules[table[c].rule].id, plugkit_rules[table[c].rule].title);
+		fprintf(out, "  %-18s %s\n", plugkit_rules[table[c].rule].id,
+			plugkit_rules[table[c].rule].title);
 }
 
 bool is_check_id(const char *id)

@@ -8,23 +8,23 @@
 
 struct context {
 	struct ldso *ld;
-	struct object *shim, *host;     /* NULL when not given */
+	struct object *shim, *host; /* NULL when not given */
 	const char *shim_arg, *host_arg;
-	struct process *p;              /* start-up, then one plugin's dlopen */
+	struct process *p; /* start-up, then one plugin's dlopen */
 	bool have_startup;
-	int host_idx;                   /* the host in p->loaded, or -1 */
-	int provider;                   /* where the global scope's malloc binds, or -1 */
-	int intended;                   /* the first non-libc object defining malloc, or -1 */
-	bool dlopen_global;             /* RTLD_GLOBAL: each plugin joins the global scope */
-	bool dlopen_lazy;               /* RTLD_LAZY: functions bind at their first call */
-	char *const *entries;           /* --entry globs */
+	int host_idx;         /* the host in p->loaded, or -1 */
+	int provider;         /* where the global scope's malloc binds, or -1 */
+	int intended;         /* the first non-libc object defining malloc, or -1 */
+	bool dlopen_global;   /* RTLD_GLOBAL: each plugin joins the global scope */
+	bool dlopen_lazy;     /* RTLD_LAZY: functions bind at their first call */
+	char *const *entries; /* --entry globs */
 	size_t n_entries;
 };
 
 /* Checks the given files and appends one finding per check and file.
  * Returns 0, or -1 when the simulation ran out of memory. */
 int run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
-		size_t n_plugins, struct report *r);
+	       size_t n_plugins, struct report *r);
 
 /* The table, for `plugkit help check` and docs. */
 void print_check_list(FILE *out);

@@ -240,8 +240,8 @@ static bool index_object(struct ldso *ld, struct object_index *x, struct object 
 		}
 		for (size_t i = 0; i < x->cap; i++)
 			if (x->slots[i])
-				bigger.slots[id_slot(&bigger, x->slots[i]->elf.dev, x->slots[i]->elf.ino)] =
-					x->slots[i];
+				bigger.slots[id_slot(&bigger, x->slots[i]->elf.dev,
+						     x->slots[i]->elf.ino)] = x->slots[i];
 		bigger.n = x->n;
 		free(x->slots);
 		*x = bigger;
@@ -348,8 +348,8 @@ static bool dst_token(const char **s, const char *name, const char *value, char 
 	return true;
 }
 
-bool ldso_expand(const struct ldso *ld, const struct object *obj, const char *entry,
-		 char *out, size_t outlen)
+bool ldso_expand(const struct ldso *ld, const struct object *obj, const char *entry, char *out,
+		 size_t outlen)
 {
 	char *o = out, *end = out + outlen - 1;
 
@@ -412,7 +412,8 @@ static struct object *search_path_list(struct ldso *ld, const struct object *own
 		/* An empty entry is the current directory to ld.so. */
 		if (ldso_expand(ld, owner, n ? entry : ".", dir, sizeof(dir))) {
 			note_searched(ld, searched, dir);
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) < sizeof(path) &&
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) <
+				    sizeof(path) &&
 			    (obj = try_file(ld, requester, path)))
 				return obj;
 		}
@@ -488,14 +489,16 @@ static int append(struct ldso *ld, struct process *p, struct object *obj, const 
 		p->loaded = grown;
 		p->cap_loaded = cap;
 	}
-	p->loaded[p->n_loaded] = (struct loaded){.obj = obj, .name = name, .parent = parent, .late = late};
+	p->loaded[p->n_loaded] =
+		(struct loaded){.obj = obj, .name = name, .parent = parent, .late = late};
 	return (int)p->n_loaded++;
 }
 
 /* The loaded index satisfying requester's DT_NEEDED name, loading it when
  * needed; -1 (recorded in p->unresolved) when nothing does, or -1 with
  * ld->out_of_memory. */
-static int map_needed(struct ldso *ld, struct process *p, int requester, const char *name, bool late)
+static int map_needed(struct ldso *ld, struct process *p, int requester, const char *name,
+		      bool late)
 {
 	char *searched = NULL, path[PATH_MAX];
 	struct object *obj = NULL;
@@ -503,7 +506,8 @@ static int map_needed(struct ldso *ld, struct process *p, int requester, const c
 	/* _dl_name_match_p: the names an object was loaded by and its SONAME. */
 	for (size_t i = 0; i < p->n_loaded; i++)
 		if (strcmp(p->loaded[i].name, name) == 0 ||
-		    (p->loaded[i].obj->elf.soname && strcmp(p->loaded[i].obj->elf.soname, name) == 0))
+		    (p->loaded[i].obj->elf.soname &&
+		     strcmp(p->loaded[i].obj->elf.soname, name) == 0))
 			return (int)i;
 	if (strchr(name, '/')) {
 		if (ldso_expand(ld, p->loaded[requester].obj, name, path, sizeof(path)))
@@ -518,8 +522,10 @@ static int map_needed(struct ldso *ld, struct process *p, int requester, const c
 
 		if (grown) {
 			p->unresolved = grown;
-			p->unresolved[p->n_unresolved++] = (struct unresolved){
-				.requester = requester, .name = name, .searched = searched};
+			p->unresolved[p->n_unresolved++] =
+				(struct unresolved){.requester = requester,
+						    .name = name,
+						    .searched = searched};
 			return -1;
 		}
 	}
@@ -636,9 +642,12 @@ static bool usable_definition(const struct elf_sym *s)
 	if (s->value == 0 && s->type != STT_TLS && s->shndx != SHN_ABS)
 		return false;
 	switch (s->type) {
-	case STT_NOTYPE: case STT_OBJECT: case STT_FUNC: case STT_COMMON:
-	case STT_TLS: case STT_GNU_IFUNC:
-		return true;
+	case STT_NOTYPE:
+	case STT_OBJECT:
+	case STT_FUNC:
+	case STT_COMMON:
+	case STT_TLS:
+	case STT_GNU_IFUNC: return true;
 	}
 	return false;
 }

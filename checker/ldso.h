@@ -12,31 +12,31 @@
 /* A parsed file, shared by every simulation that loads it. */
 struct object {
 	struct elf_file elf;
-	char *origin;           /* what $ORIGIN expands to: the file's directory */
+	char *origin; /* what $ORIGIN expands to: the file's directory */
 };
 
 /* One object in a simulated process, under the name it was loaded by. */
 struct loaded {
 	struct object *obj;
-	const char *name;       /* the DT_NEEDED string, or the path given */
-	int parent;             /* index of the object whose DT_NEEDED loaded it; -1 */
-	bool late;              /* brought in by dlopen, not at start-up */
+	const char *name; /* the DT_NEEDED string, or the path given */
+	int parent;       /* index of the object whose DT_NEEDED loaded it; -1 */
+	bool late;        /* brought in by dlopen, not at start-up */
 };
 
 /* A DT_NEEDED entry nothing satisfies. */
 struct unresolved {
-	int requester;          /* index into the process's loaded list */
+	int requester; /* index into the process's loaded list */
 	const char *name;
-	char *searched;         /* the directories tried, ':'-separated */
+	char *searched; /* the directories tried, ':'-separated */
 };
 
 struct process {
 	struct loaded *loaded;
 	size_t n_loaded, cap_loaded;
-	size_t n_startup;       /* loaded[0..n_startup) came at start-up */
-	size_t n_global;        /* loaded[0..n_global) is the global scope: start-up,
+	size_t n_startup; /* loaded[0..n_startup) came at start-up */
+	size_t n_global;  /* loaded[0..n_global) is the global scope: start-up,
 				 * then what RTLD_GLOBAL opens added */
-	int *local;             /* the dlopen'd plugin's search list, by index */
+	int *local;       /* the dlopen'd plugin's search list, by index */
 	size_t n_local;
 	struct unresolved *unresolved;
 	size_t n_unresolved;
@@ -50,7 +50,10 @@ struct object_index {
 	size_t cap, n;
 };
 struct name_index {
-	struct named_object { char *name; struct object *obj; } *slots;
+	struct named_object {
+		char *name;
+		struct object *obj;
+	} * slots;
 	size_t cap, n;
 };
 struct ldso {
@@ -58,11 +61,11 @@ struct ldso {
 	size_t n_objects, cap_objects;
 	struct object_index by_id;
 	struct name_index by_name;
-	const char *cache_path;         /* NULL: no ld.so.cache */
-	struct mapped cache;            /* the whole file; entries point into it */
+	const char *cache_path; /* NULL: no ld.so.cache */
+	struct mapped cache;    /* the whole file; entries point into it */
 	uint32_t n_cache;
-	const char *lib_dst;            /* what $LIB expands to */
-	char platform_dst[65];          /* what $PLATFORM expands to */
+	const char *lib_dst;   /* what $LIB expands to */
+	char platform_dst[65]; /* what $PLATFORM expands to */
 	const char *const *system_dirs;
 	/* Set by the first allocation that failed: every result since is
 	 * incomplete, and the functions below that can fail return -1. */
@@ -123,7 +126,7 @@ const struct elf_version *ldso_ref_version(const struct object *obj, const struc
 
 /* Expands $ORIGIN, $LIB and $PLATFORM in a search path entry; returns false
  * (with out untouched) for another $ token or an overlong result. */
-bool ldso_expand(const struct ldso *ld, const struct object *obj, const char *entry,
-		 char *out, size_t outlen);
+bool ldso_expand(const struct ldso *ld, const struct object *obj, const char *entry, char *out,
+		 size_t outlen);
 
 #endif

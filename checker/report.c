@@ -26,21 +26,21 @@ static void add_line(struct verdict *v, const char *fmt, va_list ap)
 /* Severity order for a verdict: fail > warn > skip > pass. */
 static void raise_to(struct verdict *v, enum status s)
 {
-	static const int rank[] = {[STATUS_PASS] = 0, [STATUS_SKIP] = 1, [STATUS_WARN] = 2,
+	static const int rank[] = {[STATUS_PASS] = 0, [STATUS_SKIP] = 1,   [STATUS_WARN] = 2,
 				   [STATUS_FAIL] = 3, [STATUS_WAIVED] = 0, [STATUS_ERROR] = 4};
 
 	if (rank[s] > rank[v->status])
 		v->status = s;
 }
 
-#define VERDICT_LINE(name, st)                                      \
-	void name(struct verdict *v, const char *fmt, ...)          \
-	{                                                           \
-		va_list ap;                                         \
-		va_start(ap, fmt);                                  \
-		add_line(v, fmt, ap);                               \
-		va_end(ap);                                         \
-		raise_to(v, st);                                    \
+#define VERDICT_LINE(name, st)                             \
+	void name(struct verdict *v, const char *fmt, ...) \
+	{                                                  \
+		va_list ap;                                \
+		va_start(ap, fmt);                         \
+		add_line(v, fmt, ap);                      \
+		va_end(ap);                                \
+		raise_to(v, st);                           \
 	}
 
 VERDICT_LINE(verdict_fail, STATUS_FAIL)
@@ -75,7 +75,8 @@ void report_add(struct report *r, const struct check *c, const char *file, struc
 
 /* The finding an unreadable input gets: not a check (no waiver names it). */
 static const struct check input_error = {
-	"error", "the file can be read and parsed",
+	"error",
+	"the file can be read and parsed",
 	"a file that is not a readable ELF object cannot be judged",
 	"name the file itself (not a linker script, directory or broken link)",
 };
@@ -242,8 +243,9 @@ static bool is_problem(enum status s)
 static void print_text(const struct report *r, bool color, bool problems, FILE *out)
 {
 	static const char *const colors[] = {
-		[STATUS_PASS] = "\033[32m", [STATUS_WARN] = "\033[33m", [STATUS_FAIL] = "\033[31;1m",
-		[STATUS_SKIP] = "\033[2m", [STATUS_WAIVED] = "\033[36m", [STATUS_ERROR] = "\033[31;1m",
+		[STATUS_PASS] = "\033[32m",   [STATUS_WARN] = "\033[33m",
+		[STATUS_FAIL] = "\033[31;1m", [STATUS_SKIP] = "\033[2m",
+		[STATUS_WAIVED] = "\033[36m", [STATUS_ERROR] = "\033[31;1m",
 	};
 	size_t counts[STATUS_COUNT], id_width = 0;
 	bool details = false;
@@ -275,7 +277,8 @@ static void print_text(const struct report *r, bool color, bool problems, FILE *
 			fputs("\n", out);
 		for (size_t i = 0; i < r->n; i++) {
 			const struct finding *f = &r->findings[i];
-			const char *on = color ? colors[f->status] : "", *off = color ? "\033[0m" : "";
+			const char *on = color ? colors[f->status] : "",
+				   *off = color ? "\033[0m" : "";
 
 			/* A waiver was decided once: the reason is enough. */
 			if (f->status == STATUS_WAIVED) {
@@ -291,19 +294,21 @@ static void print_text(const struct report *r, bool color, bool problems, FILE *
 			if (f->status == STATUS_ERROR)
 				fprintf(out, "%serror%s: ", on, off);
 			else
-				fprintf(out, "%s%s%s %s: ", on, status_name(f->status), off, f->check->id);
+				fprintf(out, "%s%s%s %s: ", on, status_name(f->status), off,
+					f->check->id);
 			safe_text(out, f->file, NULL, false);
 			fputs("\n  what: ", out);
 			safe_text(out, f->message, "        ", false);
 			fputc('\n', out);
 			if (f->status != STATUS_ERROR)
-				fprintf(out, "  why:  %s\n  fix:  %s\n", f->check->why, f->check->fix);
+				fprintf(out, "  why:  %s\n  fix:  %s\n", f->check->why,
+					f->check->fix);
 			fputs("\n", out);
 		}
 	}
 	count(r, counts);
-	fprintf(out, "%zu pass, %zu fail, %zu warn, %zu skip", counts[STATUS_PASS], counts[STATUS_FAIL],
-		counts[STATUS_WARN], counts[STATUS_SKIP]);
+	fprintf(out, "%zu pass, %zu fail, %zu warn, %zu skip", counts[STATUS_PASS],
+		counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_SKIP]);
 	if (counts[STATUS_WAIVED])
 		fprintf(out, ", %zu waived", counts[STATUS_WAIVED]);
 	if (counts[STATUS_ERROR])
@@ -341,7 +346,8 @@ static void print_json(const struct report *r, int version, bool problems, FILE 
 		fputc('}', out);
 	}
 	count(r, counts);
-	fprintf(out, "\n],\"summary\":{\"pass\":%zu,\"fail\":%zu,\"warn\":%zu,\"skip\":%zu,\"waived\":%zu,"
+	fprintf(out,
+		"\n],\"summary\":{\"pass\":%zu,\"fail\":%zu,\"warn\":%zu,\"skip\":%zu,\"waived\":%zu,"
 		"\"error\":%zu}}\n",
 		counts[STATUS_PASS], counts[STATUS_FAIL], counts[STATUS_WARN], counts[STATUS_SKIP],
 		counts[STATUS_WAIVED], counts[STATUS_ERROR]);
@@ -364,8 +370,8 @@ static void print_tap(const struct report *r, bool problems, FILE *out)
 		if (problems && !is_problem(f->status) && f->status != STATUS_WAIVED)
 			continue;
 		fprintf(out, "%s %zu - %s ",
-			f->status == STATUS_FAIL || f->status == STATUS_ERROR ? "not ok" : "ok", ++n,
-			f->check->id);
+			f->status == STATUS_FAIL || f->status == STATUS_ERROR ? "not ok" : "ok",
+			++n, f->check->id);
 		safe_text(out, f->file, NULL, true);
 		if (f->status == STATUS_SKIP) {
 			fputs(" # SKIP ", out);
@@ -386,22 +392,13 @@ static void print_tap(const struct report *r, bool problems, FILE *out)
 	}
 }
 
-void report_print(const struct report *r, enum format format, bool color, bool problems,
-		  FILE *out)
+void report_print(const struct report *r, enum format format, bool color, bool problems, FILE *out)
 {
 	switch (format) {
-	case FORMAT_TEXT:
-		print_text(r, color, problems, out);
-		break;
-	case FORMAT_JSON:
-		print_json(r, 2, problems, out);
-		break;
-	case FORMAT_JSON1:
-		print_json(r, 1, problems, out);
-		break;
-	case FORMAT_TAP:
-		print_tap(r, problems, out);
-		break;
+	case FORMAT_TEXT: print_text(r, color, problems, out); break;
+	case FORMAT_JSON: print_json(r, 2, problems, out); break;
+	case FORMAT_JSON1: print_json(r, 1, problems, out); break;
+	case FORMAT_TAP: print_tap(r, problems, out); break;
 	}
 }
 

@@ -16,9 +16,9 @@ enum status { STATUS_PASS, STATUS_WARN, STATUS_FAIL, STATUS_SKIP, STATUS_WAIVED,
 /* A check's result on one file, built up line by line. */
 struct verdict {
 	enum status status;
-	char *text;             /* '\n'-separated lines */
+	char *text; /* '\n'-separated lines */
 	size_t len;
-	bool skip_notes;        /* nothing will print a passing verdict's notes */
+	bool skip_notes; /* nothing will print a passing verdict's notes */
 };
 
 void verdict_fail(struct verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -32,7 +32,7 @@ struct finding {
 	char *file;
 	enum status status;
 	char *message;
-	char *waiver;           /* the reason, when a waiver applied */
+	char *waiver; /* the reason, when a waiver applied */
 };
 
 struct report {
@@ -55,8 +55,7 @@ enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON1, FORMAT_TAP };
 
 /* problems: failures, warnings, errors and waivers only (one line each
  * for waivers), then the summary line. */
-void report_print(const struct report *r, enum format format, bool color, bool problems,
-		  FILE *out);
+void report_print(const struct report *r, enum format format, bool color, bool problems, FILE *out);
 
 /* Writes s for a terminal, as the text format does: UTF-8 as it is, a
  * control or a byte that is not UTF-8 as \xNN.  For strings taken from

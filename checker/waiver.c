@@ -40,14 +40,15 @@ static char *comment(char *line)
 
 		for (char *q = line; q < p; q++)
 			first = first && isspace((unsigned char)*q);
-		if (first || (isspace((unsigned char)p[-1]) && (!p[1] || isspace((unsigned char)p[1]))))
+		if (first ||
+		    (isspace((unsigned char)p[-1]) && (!p[1] || isspace((unsigned char)p[1]))))
 			return p;
 	}
 	return NULL;
 }
 
-static int parse_line(char *line, unsigned lineno, const char *path, struct waivers *ws,
-		      char *err, size_t errlen)
+static int parse_line(char *line, unsigned lineno, const char *path, struct waivers *ws, char *err,
+		      size_t errlen)
 {
 	char *hash = comment(line), *s = line, *check, *glob, *reason, *end;
 
@@ -62,13 +63,16 @@ static int parse_line(char *line, unsigned lineno, const char *path, struct waiv
 	for (end = reason + strlen(reason); end > reason && isspace((unsigned char)end[-1]);)
 		*--end = '\0';
 	if (!glob || !*reason) {
-		snprintf(err, errlen, "%s:%u: a waiver is CHECK-ID FILE-GLOB REASON, and the reason "
-			 "is not optional", path, lineno);
+		snprintf(err, errlen,
+			 "%s:%u: a waiver is CHECK-ID FILE-GLOB REASON, and the reason "
+			 "is not optional",
+			 path, lineno);
 		return -1;
 	}
 	if (!is_check_id(check)) {
-		snprintf(err, errlen, "%s:%u: no check is called '%s' (plugkit help check lists them)",
-			 path, lineno, check);
+		snprintf(err, errlen,
+			 "%s:%u: no check is called '%s' (plugkit help check lists them)", path,
+			 lineno, check);
 		return -1;
 	}
 	ws->w = xrealloc(ws->w, (ws->n + 1) * sizeof(*ws->w));

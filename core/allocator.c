@@ -7,34 +7,69 @@
 
 /* glibc's malloc-replacement set ("Replacing malloc" in its manual). */
 const char *const allocator_c[] = {
-	"malloc", "free", "calloc", "realloc", "aligned_alloc", "posix_memalign",
-	"memalign", "valloc", "pvalloc", "malloc_usable_size", NULL,
+	"malloc",
+	"free",
+	"calloc",
+	"realloc",
+	"aligned_alloc",
+	"posix_memalign",
+	"memalign",
+	"valloc",
+	"pvalloc",
+	"malloc_usable_size",
+	NULL,
 };
 
 /* C++17 operator new/delete, every variant: the unsized deletes, then the
  * size_t ones in LP64 (m) and ILP32 (j) mangling. */
 const char *const allocator_cxx_common[] = {
-	"_ZdlPv", "_ZdlPvRKSt9nothrow_t", "_ZdlPvSt11align_val_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
-	"_ZdaPv", "_ZdaPvRKSt9nothrow_t", "_ZdaPvSt11align_val_t", "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+	"_ZdlPv",
+	"_ZdlPvRKSt9nothrow_t",
+	"_ZdlPvSt11align_val_t",
+	"_ZdlPvSt11align_val_tRKSt9nothrow_t",
+	"_ZdaPv",
+	"_ZdaPvRKSt9nothrow_t",
+	"_ZdaPvSt11align_val_t",
+	"_ZdaPvSt11align_val_tRKSt9nothrow_t",
 	NULL,
 };
 const char *const allocator_cxx_lp64[] = {
-	"_Znwm", "_ZnwmRKSt9nothrow_t", "_ZnwmSt11align_val_t", "_ZnwmSt11align_val_tRKSt9nothrow_t",
-	"_Znam", "_ZnamRKSt9nothrow_t", "_ZnamSt11align_val_t", "_ZnamSt11align_val_tRKSt9nothrow_t",
-	"_ZdlPvm", "_ZdlPvmSt11align_val_t", "_ZdaPvm", "_ZdaPvmSt11align_val_t", NULL,
+	"_Znwm",
+	"_ZnwmRKSt9nothrow_t",
+	"_ZnwmSt11align_val_t",
+	"_ZnwmSt11align_val_tRKSt9nothrow_t",
+	"_Znam",
+	"_ZnamRKSt9nothrow_t",
+	"_ZnamSt11align_val_t",
+	"_ZnamSt11align_val_tRKSt9nothrow_t",
+	"_ZdlPvm",
+	"_ZdlPvmSt11align_val_t",
+	"_ZdaPvm",
+	"_ZdaPvmSt11align_val_t",
+	NULL,
 };
 const char *const allocator_cxx_ilp32[] = {
-	"_Znwj", "_ZnwjRKSt9nothrow_t", "_ZnwjSt11align_val_t", "_ZnwjSt11align_val_tRKSt9nothrow_t",
-	"_Znaj", "_ZnajRKSt9nothrow_t", "_ZnajSt11align_val_t", "_ZnajSt11align_val_tRKSt9nothrow_t",
-	"_ZdlPvj", "_ZdlPvjSt11align_val_t", "_ZdaPvj", "_ZdaPvjSt11align_val_t", NULL,
+	"_Znwj",
+	"_ZnwjRKSt9nothrow_t",
+	"_ZnwjSt11align_val_t",
+	"_ZnwjSt11align_val_tRKSt9nothrow_t",
+	"_Znaj",
+	"_ZnajRKSt9nothrow_t",
+	"_ZnajSt11align_val_t",
+	"_ZnajSt11align_val_tRKSt9nothrow_t",
+	"_ZdlPvj",
+	"_ZdlPvjSt11align_val_t",
+	"_ZdaPvj",
+	"_ZdaPvjSt11align_val_t",
+	NULL,
 };
 
 /* Names only an allocator's implementation defines: an object carrying one
  * has a heap of its own even when it hides malloc. */
 const char *const allocator_internals[] = {
-	"mallctl", "mallocx", "je_malloc", "je_mallctl", "_rjem_malloc", "_rjem_mallctl",
-	"mi_malloc", "mi_free", "mi_heap_new", "tc_malloc", "tc_free", "rpmalloc",
-	"scalable_malloc", "dlmalloc", NULL,
+	"mallctl",       "mallocx",   "je_malloc",       "je_mallctl",  "_rjem_malloc",
+	"_rjem_mallctl", "mi_malloc", "mi_free",         "mi_heap_new", "tc_malloc",
+	"tc_free",       "rpmalloc",  "scalable_malloc", "dlmalloc",    NULL,
 };
 
 const char *const *const allocator_lists[] = {
@@ -58,7 +93,8 @@ static bool is_c_allocator(const char *name)
 {
 	switch (strlen(name)) {
 	case 4: return strcmp(name, "free") == 0;
-	case 6: return strcmp(name, "malloc") == 0 || strcmp(name, "calloc") == 0 ||
+	case 6:
+		return strcmp(name, "malloc") == 0 || strcmp(name, "calloc") == 0 ||
 		       strcmp(name, "valloc") == 0;
 	case 7: return strcmp(name, "realloc") == 0 || strcmp(name, "pvalloc") == 0;
 	case 8: return strcmp(name, "memalign") == 0;
@@ -124,8 +160,10 @@ static const struct {
 	{"__rust_alloc_error_handler", "26___rust_alloc_error_handler", RUST_SHIM_ERROR_HANDLER},
 	/* Read by every allocating function of rustc 1.7x on, so that code
 	 * which allocates cannot link without the shim. */
-	{"__rust_no_alloc_shim_is_unstable", "32___rust_no_alloc_shim_is_unstable", RUST_SHIM_MARKER},
-	{"__rust_no_alloc_shim_is_unstable_v2", "35___rust_no_alloc_shim_is_unstable_v2", RUST_SHIM_MARKER},
+	{"__rust_no_alloc_shim_is_unstable", "32___rust_no_alloc_shim_is_unstable",
+	 RUST_SHIM_MARKER},
+	{"__rust_no_alloc_shim_is_unstable_v2", "35___rust_no_alloc_shim_is_unstable_v2",
+	 RUST_SHIM_MARKER},
 };
 
 unsigned rust_shim_symbol(const char *name)
@@ -138,7 +176,8 @@ unsigned rust_shim_symbol(const char *name)
 	len = strlen(name);
 	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++) {
 		if (name[1] == '_' ? strcmp(name, rust_shim_names[i].legacy) == 0
-				   : ends_with(name, len, rust_shim_names[i].v0) && strstr(name, "7___rustc"))
+				   : ends_with(name, len, rust_shim_names[i].v0) &&
+					     strstr(name, "7___rustc"))
 			return rust_shim_names[i].bit;
 	}
 	return 0;
@@ -183,8 +222,9 @@ static bool note_rust_symtab_ref(const char *name, void *arg)
 {
 	unsigned bit = rust_shim_symbol(name);
 
-	*(unsigned *)arg |= bit == RUST_SHIM_ALLOC ? RUST_SHIM_IMPORTED
-			    : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF : 0;
+	*(unsigned *)arg |= bit == RUST_SHIM_ALLOC    ? RUST_SHIM_IMPORTED
+			    : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF
+						      : 0;
 	return false;
 }
 
@@ -199,7 +239,8 @@ unsigned rust_shim_symbols(const struct elf_file *elf)
 
 enum rust_allocator rust_allocator(const struct elf_file *elf)
 {
-	return elf->symtab_count ? rust_allocator_of(rust_shim_symbols(elf)) : RUST_ALLOCATOR_UNSEEN;
+	return elf->symtab_count ? rust_allocator_of(rust_shim_symbols(elf))
+				 : RUST_ALLOCATOR_UNSEEN;
 }
 
 /* How a message names what rust_allocator_of judged a global allocator. */
@@ -217,7 +258,7 @@ const char *rust_global_allocator_name(unsigned seen)
 struct collect {
 	struct name_list nl;
 	bool skip_cxx;
-	unsigned rust;          /* RUST_SHIM_* seen */
+	unsigned rust; /* RUST_SHIM_* seen */
 };
 
 static void collect(struct collect *c, const char *name)
@@ -240,8 +281,8 @@ static bool collect_symtab_name(const char *name, void *arg)
 void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 {
 	static const char *const *const lists[] = {
-		allocator_c, allocator_cxx_common, allocator_cxx_lp64, allocator_cxx_ilp32,
-		allocator_internals, NULL,
+		allocator_c,         allocator_cxx_common, allocator_cxx_lp64,
+		allocator_cxx_ilp32, allocator_internals,  NULL,
 	};
 	struct collect c = {.skip_cxx = is_libstdcxx(elf->soname ? elf->soname : elf->path)};
 
@@ -257,8 +298,8 @@ void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 			for (const char *const *name = *list; *name; name++) {
 				struct elf_lookup it;
 
-				for (long k = elf_lookup_first(elf, *name, ELF_LOOKUP_DEFINED, &it); k >= 0;
-				     k = elf_lookup_next(elf, &it))
+				for (long k = elf_lookup_first(elf, *name, ELF_LOOKUP_DEFINED, &it);
+				     k >= 0; k = elf_lookup_next(elf, &it))
 					if (elf_sym_defined(&elf->dynsym[k])) {
 						collect(&c, *name);
 						break;
@@ -271,8 +312,15 @@ void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 /* Loaded into every dynamically linked process at start-up; libc's malloc
  * is the fallback every process has, not a second allocator. */
 static const char *const libc_sonames[] = {
-	"libc.so.6", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "ld-linux.so.2",
-	"ld-linux-armhf.so.3", "ld64.so.2", "ld-linux-riscv64-lp64d.so.1", "ld64.so.1", NULL,
+	"libc.so.6",
+	"ld-linux-x86-64.so.2",
+	"ld-linux-aarch64.so.1",
+	"ld-linux.so.2",
+	"ld-linux-armhf.so.3",
+	"ld64.so.2",
+	"ld-linux-riscv64-lp64d.so.1",
+	"ld64.so.1",
+	NULL,
 };
 
 bool is_libc_soname(const char *soname)

@@ -46,23 +46,23 @@ bool allocator_binding_exempt(const char *symbol, const char *definer);
  * allocator into __rust_alloc, leaving no __rg_alloc.
  */
 enum rust_allocator {
-	RUST_ALLOCATOR_NONE,    /* no allocator shim: not Rust, or not linked last */
-	RUST_ALLOCATOR_SYSTEM,  /* __rdl_alloc: std's System, hence malloc */
-	RUST_ALLOCATOR_GLOBAL,  /* __rg_alloc, a shim without __rdl_alloc, or code
+	RUST_ALLOCATOR_NONE,   /* no allocator shim: not Rust, or not linked last */
+	RUST_ALLOCATOR_SYSTEM, /* __rdl_alloc: std's System, hence malloc */
+	RUST_ALLOCATOR_GLOBAL, /* __rg_alloc, a shim without __rdl_alloc, or code
 				 * that allocates with no __rust_alloc to call */
-	RUST_ALLOCATOR_UNSEEN,  /* no .symtab: the shim's local symbols are gone */
+	RUST_ALLOCATOR_UNSEEN, /* no .symtab: the shim's local symbols are gone */
 };
 
 /* The shim's functions, by name (legacy or v0-mangled). */
 enum {
-	RUST_SHIM_ALLOC = 1,            /* __rust_alloc */
-	RUST_SHIM_RDL = 2,              /* __rdl_alloc */
-	RUST_SHIM_RG = 4,               /* __rg_alloc */
-	RUST_SHIM_ERROR_HANDLER = 8,    /* __rust_alloc_error_handler */
-	RUST_SHIM_MARKER = 16,          /* __rust_no_alloc_shim_is_unstable(_v2) */
+	RUST_SHIM_ALLOC = 1,         /* __rust_alloc */
+	RUST_SHIM_RDL = 2,           /* __rdl_alloc */
+	RUST_SHIM_RG = 4,            /* __rg_alloc */
+	RUST_SHIM_ERROR_HANDLER = 8, /* __rust_alloc_error_handler */
+	RUST_SHIM_MARKER = 16,       /* __rust_no_alloc_shim_is_unstable(_v2) */
 	/* References (undefined), not definitions: */
-	RUST_SHIM_IMPORTED = 32,        /* __rust_alloc, from std's shared library */
-	RUST_SHIM_MARKER_REF = 64,      /* the marker: the code allocates */
+	RUST_SHIM_IMPORTED = 32,   /* __rust_alloc, from std's shared library */
+	RUST_SHIM_MARKER_REF = 64, /* the marker: the code allocates */
 };
 /* The RUST_SHIM_* bit name is (a definition's), or 0. */
 unsigned rust_shim_symbol(const char *name);

@@ -19,8 +19,8 @@ struct reader {
 	enum elf_parts parts;
 	char *err;
 	size_t errlen;
-	bool changed;           /* a read came up short: the file shrank */
-	int error;              /* errno for the caller: see elf_open */
+	bool changed; /* a read came up short: the file shrank */
+	int error;    /* errno for the caller: see elf_open */
 	/* Program headers, kept for address translation. */
 	uint64_t phoff;
 	uint16_t phnum, phentsize;
@@ -40,7 +40,8 @@ static int fail(struct reader *r, const char *fmt, ...)
 	/* Whatever looked wrong, a short read means the file changed. */
 	if (r->changed) {
 		if (n >= 0 && (size_t)n < r->errlen)
-			snprintf(r->err + n, r->errlen - n, "the file shrank or changed while it was read");
+			snprintf(r->err + n, r->errlen - n,
+				 "the file shrank or changed while it was read");
 		return -1;
 	}
 	va_start(ap, fmt);
@@ -253,19 +254,21 @@ static int read_program_headers(struct reader *r, uint64_t *dyn_off, uint64_t *d
 			elf->exec_stack = (p_flags & PF_X) != 0;
 			elf->stack_flags = (int)(p_flags & (PF_R | PF_W | PF_X));
 			break;
-		case PT_GNU_RELRO:
-			elf->relro_flags = (int)(p_flags & (PF_R | PF_W | PF_X));
-			break;
+		case PT_GNU_RELRO: elf->relro_flags = (int)(p_flags & (PF_R | PF_W | PF_X)); break;
 		case PT_LOAD:
 			if (p_filesz && !fits(elf, p_offset, p_filesz))
-				return fail(r, "loadable segment %u (offset %llu, %llu bytes) lies outside the "
-					    "file (%zu bytes): it is truncated, and loading it would die of "
-					    "SIGBUS", i, (unsigned long long)p_offset,
-					    (unsigned long long)p_filesz, elf->size);
+				return fail(
+					r,
+					"loadable segment %u (offset %llu, %llu bytes) lies outside the "
+					"file (%zu bytes): it is truncated, and loading it would die of "
+					"SIGBUS",
+					i, (unsigned long long)p_offset,
+					(unsigned long long)p_filesz, elf->size);
 			if ((p_flags & (PF_W | PF_X)) == (PF_W | PF_X))
 				elf->wx_segment = true;
 			if (elf->n_loads < ELF_MAX_LOADS)
-				elf->load_flags[elf->n_loads++] = (uint8_t)(p_flags & (PF_R | PF_W | PF_X));
+				elf->load_flags[elf->n_loads++] =
+					(uint8_t)(p_flags & (PF_R | PF_W | PF_X));
 			break;
 		}
 	}
@@ -306,9 +309,15 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 			break;
 		switch (tag) {
 		case DT_NEEDED: d->n_needed++; break;
-		case DT_STRTAB: d->strtab = val; d->has_strtab = true; break;
+		case DT_STRTAB:
+			d->strtab = val;
+			d->has_strtab = true;
+			break;
 		case DT_STRSZ: d->strsz = val; break;
-		case DT_SYMTAB: d->symtab = val; d->has_symtab = true; break;
+		case DT_SYMTAB:
+			d->symtab = val;
+			d->has_symtab = true;
+			break;
 		case DT_SYMENT: d->syment = val; break;
 		case DT_HASH: d->hash = val; break;
 		case DT_GNU_HASH: d->gnu_hash = val; break;
@@ -328,9 +337,18 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 		case DT_JMPREL: d->jmprel = val; break;
 		case DT_PLTRELSZ: d->pltrelsz = val; break;
 		case DT_PLTREL: d->pltrel = val; break;
-		case DT_SONAME: d->soname = val; d->has_soname = true; break;
-		case DT_RPATH: d->rpath = val; d->has_rpath = true; break;
-		case DT_RUNPATH: d->runpath = val; d->has_runpath = true; break;
+		case DT_SONAME:
+			d->soname = val;
+			d->has_soname = true;
+			break;
+		case DT_RPATH:
+			d->rpath = val;
+			d->has_rpath = true;
+			break;
+		case DT_RUNPATH:
+			d->runpath = val;
+			d->has_runpath = true;
+			break;
 		case DT_FLAGS: elf->flags = val; break;
 		case DT_FLAGS_1: elf->flags_1 = val; break;
 		case DT_TEXTREL: elf->textrel = true; break;
@@ -400,7 +418,8 @@ static int read_hash(struct reader *r, const struct dyn *d, uint64_t *count)
 		h->bloom = off + 16;
 		h->buckets = h->bloom + (uint64_t)h->bloom_size * words;
 		if (h->nbuckets > ELF_MAX_ENTRIES || h->bloom_size > ELF_MAX_ENTRIES ||
-		    !in_file(r, h->bloom, (uint64_t)h->bloom_size * words + (uint64_t)h->nbuckets * 4))
+		    !in_file(r, h->bloom,
+			     (uint64_t)h->bloom_size * words + (uint64_t)h->nbuckets * 4))
 			return fail(r, "DT_GNU_HASH buckets lie outside the file");
 		h->chains = h->buckets + (uint64_t)h->nbuckets * 4;
 		h->kind = ELF_HASH_GNU;
@@ -459,8 +478,8 @@ static bool hash_usable(const struct elf_file *elf)
 		return false;
 	if (h->kind == ELF_HASH_GNU) {
 		/* ld.so masks with bloom_size - 1: a power of two. */
-		if (h->bloom_size == 0 || (h->bloom_size & (h->bloom_size - 1)) || h->symoffset == 0 ||
-		    h->end <= h->symoffset)
+		if (h->bloom_size == 0 || (h->bloom_size & (h->bloom_size - 1)) ||
+		    h->symoffset == 0 || h->end <= h->symoffset)
 			return false;
 		for (uint32_t b = 0; b < h->nbuckets; b++) {
 			uint64_t i = rd32(elf, h->buckets + (uint64_t)b * 4), len = 0;
@@ -481,7 +500,8 @@ static bool hash_usable(const struct elf_file *elf)
 	for (uint32_t b = 0; b < h->nbuckets; b++) {
 		uint64_t len = 0;
 
-		for (uint64_t i = rd32(elf, h->buckets + (uint64_t)b * 4); i; i = rd32(elf, h->chains + i * 4))
+		for (uint64_t i = rd32(elf, h->buckets + (uint64_t)b * 4); i;
+		     i = rd32(elf, h->chains + i * 4))
 			if (i >= h->end || ++len > ELF_MAX_CHAIN || ++steps > h->end)
 				return false;
 	}
@@ -494,7 +514,8 @@ static int by_name_cmp(const void *a, const void *b, void *arg)
 {
 	const struct elf_file *elf = arg;
 
-	return strcmp(elf->dynsym[*(const uint32_t *)a].name, elf->dynsym[*(const uint32_t *)b].name);
+	return strcmp(elf->dynsym[*(const uint32_t *)a].name,
+		      elf->dynsym[*(const uint32_t *)b].name);
 }
 
 static uint32_t gnu_hash(const char *s);
@@ -545,11 +566,13 @@ static int index_symbols(struct reader *r)
 	/* A lookup walks every entry of its name: as for a hash chain, more
 	 * than any linker writes is refused (n references x n definitions). */
 	for (size_t i = 0, run = 1; i + 1 < elf->n_dynsym; i++) {
-		run = strcmp(elf->dynsym[elf->by_name[i]].name, elf->dynsym[elf->by_name[i + 1]].name) ? 1
-														   : run + 1;
+		run = strcmp(elf->dynsym[elf->by_name[i]].name,
+			     elf->dynsym[elf->by_name[i + 1]].name)
+			      ? 1
+			      : run + 1;
 		if (run > ELF_MAX_CHAIN && elf->dynsym[elf->by_name[i]].name[0])
-			return fail(r, "more than %d dynamic symbols share the name '%s'", ELF_MAX_CHAIN,
-				    elf->dynsym[elf->by_name[i]].name);
+			return fail(r, "more than %d dynamic symbols share the name '%s'",
+				    ELF_MAX_CHAIN, elf->dynsym[elf->by_name[i]].name);
 	}
 	return 0;
 }
@@ -566,8 +589,10 @@ static struct tls_types tls_types(uint16_t machine)
 {
 	/* 0 is R_*_NONE on every machine: it matches nothing real. */
 	switch (machine) {
-	case EM_X86_64: return (struct tls_types){{R_X86_64_TPOFF64, R_X86_64_TPOFF32}, R_X86_64_TLSDESC};
-	case EM_386: return (struct tls_types){{R_386_TLS_TPOFF, R_386_TLS_TPOFF32}, R_386_TLS_DESC};
+	case EM_X86_64:
+		return (struct tls_types){{R_X86_64_TPOFF64, R_X86_64_TPOFF32}, R_X86_64_TLSDESC};
+	case EM_386:
+		return (struct tls_types){{R_386_TLS_TPOFF, R_386_TLS_TPOFF32}, R_386_TLS_DESC};
 	case EM_AARCH64: return (struct tls_types){{R_AARCH64_TLS_TPREL, 0}, 0};
 	case EM_ARM: return (struct tls_types){{R_ARM_TLS_TPOFF32, 0}, 0};
 	case EM_PPC64: return (struct tls_types){{R_PPC64_TPREL64, 0}, 0};
@@ -591,7 +616,8 @@ static void reloc_tables(const struct dyn *d, struct reloc_table t[3])
 	t[0] = (struct reloc_table){d->rela, d->relasz, d->relaent, d->relacount, true};
 	t[1] = (struct reloc_table){d->rel, d->relsz, d->relent, d->relcount, false};
 	t[2] = (struct reloc_table){d->jmprel, d->pltrelsz,
-				    d->pltrel == DT_RELA ? d->relaent : d->relent, 0, d->pltrel == DT_RELA};
+				    d->pltrel == DT_RELA ? d->relaent : d->relent, 0,
+				    d->pltrel == DT_RELA};
 }
 
 /* What one pass over the relocations does. */
@@ -638,7 +664,8 @@ static int walk_relocs(struct reader *r, const struct dyn *d, enum reloc_pass pa
 				uint64_t info = elf->is64 ? rd64(elf, info_at + i * entsize)
 							  : rd32(elf, info_at + i * entsize);
 				uint64_t sym = elf->is64 ? info >> 32 : info >> 8;
-				uint32_t type = elf->is64 ? (uint32_t)info : (uint32_t)(info & 0xff);
+				uint32_t type =
+					elf->is64 ? (uint32_t)info : (uint32_t)(info & 0xff);
 
 				if (pass == RELOC_MAX_SYMBOL) {
 					if (sym > *max)
@@ -670,7 +697,8 @@ static int read_dynsyms(struct reader *r, const struct dyn *d)
 	if (d->syment && d->syment != entsize)
 		return fail(r, "DT_SYMENT %llu is not %llu", (unsigned long long)d->syment,
 			    (unsigned long long)entsize);
-	if (read_hash(r, d, &count) != 0 || walk_relocs(r, d, RELOC_MAX_SYMBOL, &max_reloc_sym) != 0)
+	if (read_hash(r, d, &count) != 0 ||
+	    walk_relocs(r, d, RELOC_MAX_SYMBOL, &max_reloc_sym) != 0)
 		return -1;
 	/* The hash tables leave out what no lookup needs (a DT_GNU_HASH
 	 * covers defined symbols only); relocations may name the rest. */
@@ -721,14 +749,16 @@ static int read_dynsyms(struct reader *r, const struct dyn *d)
  * (65535 x 256 versions from 1.6 MB).  The list grows geometrically.
  */
 struct version_list {
-	size_t cap;      /* entries allocated in elf->versions */
+	size_t cap; /* entries allocated in elf->versions */
 };
 
 static int count_version_entry(struct reader *r, uint64_t off, const char *what)
 {
 	if (++r->version_entries > r->elf->size / 16)
-		return fail(r, "%s at offset %llu: more version entries than the file can hold "
-			    "(entries share a chain)", what, (unsigned long long)off);
+		return fail(r,
+			    "%s at offset %llu: more version entries than the file can hold "
+			    "(entries share a chain)",
+			    what, (unsigned long long)off);
 	return 0;
 }
 
@@ -780,9 +810,11 @@ static int read_verdef(struct reader *r, const struct dyn *d, struct version_lis
 		name = rd32(elf, off + aux);
 		if (!(s = dynstr(r, name)))
 			return fail(r, "DT_VERDEF name is outside DT_STRTAB");
-		if (add_version(r, list, (struct elf_version){.ndx = ndx & 0x7fff,
-							       .base = flags & VER_FLG_BASE,
-							       .hash = hash, .name = s}) != 0)
+		if (add_version(r, list,
+				(struct elf_version){.ndx = ndx & 0x7fff,
+						     .base = flags & VER_FLG_BASE,
+						     .hash = hash,
+						     .name = s}) != 0)
 			return -1;
 		if (next == 0)
 			break;
@@ -834,10 +866,12 @@ static int read_verneed(struct reader *r, const struct dyn *d, struct version_li
 			anext = rd32(elf, a + 12);
 			if (!(s = dynstr(r, name)))
 				return fail(r, "DT_VERNEED version name is outside DT_STRTAB");
-			if (add_version(r, list, (struct elf_version){.ndx = other & 0x7fff,
-								       .hidden = (other & 0x8000) != 0,
-								       .hash = hash, .name = s,
-								       .file = fname}) != 0)
+			if (add_version(r, list,
+					(struct elf_version){.ndx = other & 0x7fff,
+							     .hidden = (other & 0x8000) != 0,
+							     .hash = hash,
+							     .name = s,
+							     .file = fname}) != 0)
 				return -1;
 			if (anext == 0)
 				break;
@@ -892,7 +926,8 @@ static int read_sections(struct reader *r)
 	if (shnum == 0) /* SHN_LORESERVE or more: the count is in section 0 */
 		shnum = elf->is64 ? rd64(elf, shoff + 32) : rd32(elf, shoff + 20);
 	if (shnum > ELF_MAX_ENTRIES || !in_file(r, shoff, shnum * shentsize))
-		return fail(r, "%llu section headers lie outside the file", (unsigned long long)shnum);
+		return fail(r, "%llu section headers lie outside the file",
+			    (unsigned long long)shnum);
 	for (uint64_t i = 0; i < shnum; i++) {
 		uint64_t sh = shoff + i * shentsize;
 		uint64_t off, size, entsize, link, lsh;
@@ -928,7 +963,9 @@ static int parse(struct reader *r)
 		return -1;
 	if (elf->has_dynamic && r->parts == ELF_SCAN)
 		return read_dynamic(r, dyn_off, dyn_size, &d) != 0 ||
-		       walk_relocs(r, &d, RELOC_NOTE, NULL) != 0 ? -1 : 0;
+				       walk_relocs(r, &d, RELOC_NOTE, NULL) != 0
+			       ? -1
+			       : 0;
 	if (elf->has_dynamic && r->parts == ELF_ALL) {
 		if (read_dynamic(r, dyn_off, dyn_size, &d) != 0 || read_dynsyms(r, &d) != 0 ||
 		    index_symbols(r) != 0 || read_versions(r, &d) != 0 ||
@@ -946,7 +983,11 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
 int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
 		   size_t errlen)
 {
-	struct reader r = {.elf = elf, .parts = parts, .err = err, .errlen = errlen, .error = EBADMSG};
+	struct reader r = {.elf = elf,
+			   .parts = parts,
+			   .err = err,
+			   .errlen = errlen,
+			   .error = EBADMSG};
 	int rc;
 
 	memset(elf, 0, sizeof(*elf));
@@ -1032,9 +1073,11 @@ static void start_chain(const struct elf_file *elf, struct elf_lookup *it)
 		unsigned bits = elf->is64 ? 64 : 32;
 		uint64_t word, mask;
 
-		word = elf->is64 ? rd64(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 8)
-				 : rd32(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 4);
-		mask = (uint64_t)1 << (it->hash % bits) | (uint64_t)1 << ((it->hash >> h->bloom_shift) % bits);
+		word = elf->is64
+			       ? rd64(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 8)
+			       : rd32(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 4);
+		mask = (uint64_t)1 << (it->hash % bits) |
+		       (uint64_t)1 << ((it->hash >> h->bloom_shift) % bits);
 		/* The Bloom filter answers most misses without a chain walk. */
 		if ((word & mask) == mask)
 			it->at = rd32(elf, h->buckets + (uint64_t)(it->hash % h->nbuckets) * 4);
@@ -1068,7 +1111,8 @@ static long next_in_chain(const struct elf_file *elf, struct elf_lookup *it)
 			uint32_t ch = rd32(elf, h->chains + (i - h->symoffset) * 4);
 
 			it->at = ch & 1 ? 0 : i + 1;
-			if ((ch | 1) == (it->hash | 1) && strcmp(elf->dynsym[i].name, it->name) == 0)
+			if ((ch | 1) == (it->hash | 1) &&
+			    strcmp(elf->dynsym[i].name, it->name) == 0)
 				return (long)i;
 		}
 	} else if (h->kind == ELF_HASH_SYSV) {
@@ -1130,8 +1174,7 @@ long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it)
 					return (long)it->at - 1;
 			it->stage = STAGE_DONE;
 			break;
-		default:
-			return -1;
+		default: return -1;
 		}
 	}
 }
@@ -1195,7 +1238,8 @@ bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, voi
 	return symtab_walk(elf, false, fn, arg);
 }
 
-bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg), void *arg)
+bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
+			 void *arg)
 {
 	return symtab_walk(elf, true, fn, arg);
 }
@@ -1264,7 +1308,8 @@ void elf_each_reloc(const struct elf_file *elf, void (*fn)(const struct elf_relo
 		uint64_t ent = t[k].entsize ? t[k].entsize : want, off, word = elf->is64 ? 8 : 4;
 
 		/* elf_open walked these tables already and refused bad ones. */
-		if (!t[k].addr || !t[k].size || ent < want || !vaddr_to_off(&r, t[k].addr, t[k].size, &off))
+		if (!t[k].addr || !t[k].size || ent < want ||
+		    !vaddr_to_off(&r, t[k].addr, t[k].size, &off))
 			continue;
 		for (uint64_t i = 0; i < t[k].size / ent; i++) {
 			uint64_t at = off + i * ent, info = rdword(elf, at + word);
@@ -1276,7 +1321,8 @@ void elf_each_reloc(const struct elf_file *elf, void (*fn)(const struct elf_relo
 				.plt = k == 2,
 			};
 
-			rel.tpoff = rel.type && (rel.type == tt.tpoff[0] || rel.type == tt.tpoff[1]);
+			rel.tpoff =
+				rel.type && (rel.type == tt.tpoff[0] || rel.type == tt.tpoff[1]);
 
 			fn(&rel, arg);
 		}

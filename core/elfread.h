@@ -19,18 +19,18 @@ struct elf_sym {
 	uint64_t value;
 	uint16_t shndx;
 	uint8_t bind, type, visibility;
-	uint16_t versym;        /* raw .gnu.version entry; 0 without one */
-	bool referenced;        /* named by a dynamic relocation */
+	uint16_t versym; /* raw .gnu.version entry; 0 without one */
+	bool referenced; /* named by a dynamic relocation */
 };
 
 /* One entry of DT_VERDEF or DT_VERNEED, by its version index. */
 struct elf_version {
 	uint16_t ndx;
-	bool hidden;            /* VERSYM_HIDDEN in the verneed entry */
-	bool base;              /* VER_FLG_BASE: the file's own name */
+	bool hidden; /* VERSYM_HIDDEN in the verneed entry */
+	bool base;   /* VER_FLG_BASE: the file's own name */
 	uint32_t hash;
 	const char *name;
-	const char *file;       /* verneed: the library it comes from; verdef: NULL */
+	const char *file; /* verneed: the library it comes from; verdef: NULL */
 };
 
 /* Where the file's own symbol hash table is (offsets into map), as ld.so
@@ -40,10 +40,10 @@ struct elf_hash {
 	enum elf_hash_kind kind;
 	uint32_t nbuckets;
 	uint64_t buckets, chains;
-	uint32_t symoffset;     /* GNU: the first hashed symbol */
+	uint32_t symoffset; /* GNU: the first hashed symbol */
 	uint32_t bloom_size, bloom_shift;
 	uint64_t bloom;
-	uint64_t end;           /* the first symbol index past the table */
+	uint64_t end; /* the first symbol index past the table */
 };
 
 #define ELF_MAX_LOADS 8
@@ -52,7 +52,7 @@ struct elf_file {
 	char *path;
 	dev_t dev;
 	ino_t ino;
-	const unsigned char *map;       /* the file's bytes (see mapfile.h) */
+	const unsigned char *map; /* the file's bytes (see mapfile.h) */
 	size_t size;
 	struct mapped src;
 	bool is64, big_endian;
@@ -71,12 +71,12 @@ struct elf_file {
 	struct elf_version *versions;
 	size_t n_versions;
 
-	size_t n_tpoff_relocs;  /* relocations that need static TLS */
+	size_t n_tpoff_relocs;   /* relocations that need static TLS */
 	size_t n_tlsdesc_relocs; /* TLS descriptors (x86) */
 	bool has_tls;
 	uint64_t tls_memsz;
-	bool exec_stack;        /* PT_GNU_STACK with PF_X, or no PT_GNU_STACK */
-	bool wx_segment;        /* a PT_LOAD both writable and executable */
+	bool exec_stack; /* PT_GNU_STACK with PF_X, or no PT_GNU_STACK */
+	bool wx_segment; /* a PT_LOAD both writable and executable */
 	/* PF_R|PF_W|PF_X of PT_GNU_STACK, PT_GNU_RELRO and each PT_LOAD
 	 * (the first ELF_MAX_LOADS), for scan; -1 when there is none. */
 	int stack_flags, relro_flags;
@@ -143,7 +143,7 @@ enum elf_lookup_what { ELF_LOOKUP_DEFINED, ELF_LOOKUP_ALL };
 struct elf_lookup {
 	const char *name;
 	uint32_t hash;
-	uint64_t at, end;       /* the next candidate; where this stage ends */
+	uint64_t at, end; /* the next candidate; where this stage ends */
 	int stage;
 	enum elf_lookup_what what;
 };
@@ -156,8 +156,7 @@ const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx);
 
 /* Calls fn for every defined function (or untyped) .symtab symbol, local
  * ones included, until it returns true; returns whether it did. */
-bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
-		    void *arg);
+bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg), void *arg);
 
 /* The same for every undefined .symtab symbol: what the object references. */
 bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
@@ -169,12 +168,12 @@ const unsigned char *elf_bytes_at(const struct elf_file *elf, uint64_t vaddr, ui
 
 /* One dynamic relocation (DT_RELA, DT_REL or DT_JMPREL). */
 struct elf_reloc {
-	uint64_t offset;        /* r_offset: the address it writes */
-	uint64_t sym;           /* dynsym index; 0 for none */
+	uint64_t offset; /* r_offset: the address it writes */
+	uint64_t sym;    /* dynsym index; 0 for none */
 	uint32_t type;
-	int64_t addend;         /* 0 for REL */
-	bool plt;               /* from DT_JMPREL */
-	bool tpoff;             /* fixes an offset into a static TLS block */
+	int64_t addend; /* 0 for REL */
+	bool plt;       /* from DT_JMPREL */
+	bool tpoff;     /* fixes an offset into a static TLS block */
 };
 
 /* Calls fn for every dynamic relocation of a parsed file, in file order. */

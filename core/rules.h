@@ -19,9 +19,9 @@
 
 struct check {
 	const char *id;
-	const char *title;      /* what passing means, in a few words */
-	const char *why;        /* the ld.so or glibc rule behind it */
-	const char *fix;        /* how to fix a failure */
+	const char *title; /* what passing means, in a few words */
+	const char *why;   /* the ld.so or glibc rule behind it */
+	const char *fix;   /* how to fix a failure */
 };
 
 enum rule_id {

@@ -32,12 +32,15 @@ static char dir[] = "/tmp/plugkit-elfread-XXXXXX";
 static void build(struct image *im, bool is64, bool big)
 {
 	image_build(im, &(struct image_spec){
-		.elf32 = !is64, .big = big,
-		.needed = {"libfoo.so.1", "libc.so.6"},
-		.soname = "libme.so.2", .runpath = "$ORIGIN/../lib",
-		.flags = DF_STATIC_TLS, .tls_memsz = 4096,
-		.syms = {{.name = "malloc"}},
-	});
+				.elf32 = !is64,
+				.big = big,
+				.needed = {"libfoo.so.1", "libc.so.6"},
+				.soname = "libme.so.2",
+				.runpath = "$ORIGIN/../lib",
+				.flags = DF_STATIC_TLS,
+				.tls_memsz = 4096,
+				.syms = {{.name = "malloc"}},
+			});
 }
 
 static const char *write_file(const char *name, const void *data, size_t size)
@@ -100,10 +103,26 @@ static void check_image(bool is64, bool big)
 	elf_close(&elf);
 }
 
-static void reads_elf64_little_endian(void **state) { (void)state; check_image(true, false); }
-static void reads_elf64_big_endian(void **state) { (void)state; check_image(true, true); }
-static void reads_elf32_little_endian(void **state) { (void)state; check_image(false, false); }
-static void reads_elf32_big_endian(void **state) { (void)state; check_image(false, true); }
+static void reads_elf64_little_endian(void **state)
+{
+	(void)state;
+	check_image(true, false);
+}
+static void reads_elf64_big_endian(void **state)
+{
+	(void)state;
+	check_image(true, true);
+}
+static void reads_elf32_little_endian(void **state)
+{
+	(void)state;
+	check_image(false, false);
+}
+static void reads_elf32_big_endian(void **state)
+{
+	(void)state;
+	check_image(false, true);
+}
 
 /* Every prefix of a good file: parsed or refused, never read past. */
 static void survives_every_truncation(void **state)
@@ -142,19 +161,19 @@ static void refuses_out_of_range_offsets(void **state)
 
 	(void)state;
 	build(&im, true, false);
-	image_put(&im, 32, 0x7fffffffffffff00ull, 8);         /* e_phoff */
+	image_put(&im, 32, 0x7fffffffffffff00ull, 8); /* e_phoff */
 	expect_refused(&im, "program headers");
 
 	build(&im, true, false);
-	image_put(&im, im.phoff + 56 + 8, 0xfffffff0ull, 8);  /* PT_DYNAMIC p_offset */
+	image_put(&im, im.phoff + 56 + 8, 0xfffffff0ull, 8); /* PT_DYNAMIC p_offset */
 	expect_refused(&im, "PT_DYNAMIC");
 
 	build(&im, true, false);
-	image_put(&im, im.dynoff + 4 * 16 + 8, 0x100000, 8);  /* DT_STRTAB address */
+	image_put(&im, im.dynoff + 4 * 16 + 8, 0x100000, 8); /* DT_STRTAB address */
 	expect_refused(&im, "DT_STRTAB");
 
 	build(&im, true, false);
-	image_put(&im, im.dynoff + 8, 0x7fff, 8);             /* DT_NEEDED string */
+	image_put(&im, im.dynoff + 8, 0x7fff, 8); /* DT_NEEDED string */
 	expect_refused(&im, "DT_NEEDED");
 }
 
@@ -164,15 +183,15 @@ static void refuses_absurd_counts(void **state)
 
 	(void)state;
 	build(&im, true, false);
-	image_put(&im, 56, 0xfffe, 2);                        /* e_phnum */
+	image_put(&im, 56, 0xfffe, 2); /* e_phnum */
 	expect_refused(&im, "program headers");
 
 	build(&im, true, false);
-	image_put(&im, im.hash_off + 4, 0xffffffffu, 4);      /* DT_HASH nchain */
+	image_put(&im, im.hash_off + 4, 0xffffffffu, 4); /* DT_HASH nchain */
 	expect_refused(&im, "dynamic symbol");
 
 	build(&im, false, true);
-	image_put(&im, 44, 0xffff, 2);                        /* PN_XNUM */
+	image_put(&im, 44, 0xffff, 2); /* PN_XNUM */
 	expect_refused(&im, "program headers");
 }
 
@@ -184,7 +203,7 @@ static void refuses_segments_past_the_end(void **state)
 
 	(void)state;
 	build(&im, true, false);
-	image_put(&im, im.phoff + 32, im.size + 4096, 8);     /* PT_LOAD p_filesz */
+	image_put(&im, im.phoff + 32, im.size + 4096, 8); /* PT_LOAD p_filesz */
 	expect_refused(&im, "loadable segment 0");
 }
 
@@ -222,11 +241,14 @@ static void refuses_what_is_not_elf(void **state)
 	struct elf_file elf;
 
 	(void)state;
-	assert_int_equal(elf_open(write_file("script.so", text, sizeof(text)), &elf, err, sizeof(err)), -1);
+	assert_int_equal(elf_open(write_file("script.so", text, sizeof(text)), &elf, err,
+				  sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "not an ELF file"));
 	assert_int_equal(elf_open(write_file("empty.so", "", 0), &elf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "empty file"));
-	assert_int_equal(elf_open(write_file("short.so", ELFMAG "\2\1", 6), &elf, err, sizeof(err)), -1);
+	assert_int_equal(elf_open(write_file("short.so", ELFMAG "\2\1", 6), &elf, err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "truncated ELF header"));
 	assert_int_equal(elf_open(dir, &elf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "a directory"));
@@ -250,8 +272,8 @@ static int make_dir(void **state)
 static int remove_dir(void **state)
 {
 	char path[300];
-	static const char *const names[] = {"good.so", "truncated.so", "broken.so", "script.so",
-					    "empty.so", "short.so", "shrinks.so", NULL};
+	static const char *const names[] = {"good.so",  "truncated.so", "broken.so",  "script.so",
+					    "empty.so", "short.so",     "shrinks.so", NULL};
 
 	(void)state;
 	for (const char *const *n = names; *n; n++) {
@@ -271,7 +293,8 @@ static int write_corpus(const char *out)
 			FILE *f;
 
 			build(&im, cls, big);
-			snprintf(path, sizeof(path), "%s/elf%d-%s.so", out, cls ? 64 : 32, big ? "be" : "le");
+			snprintf(path, sizeof(path), "%s/elf%d-%s.so", out, cls ? 64 : 32,
+				 big ? "be" : "le");
 			f = fopen(path, "wb");
 			if (!f || fwrite(im.buf, 1, im.size, f) != im.size || fclose(f) != 0) {
 				perror(path);

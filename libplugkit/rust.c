@@ -51,13 +51,16 @@ bool rust_process_ok(char *msg, size_t len)
 		elf_close(&elf);
 		if (rust_allocator_of(seen) != RUST_ALLOCATOR_GLOBAL)
 			continue;
-		snprintf(msg, len, "%s allocates through %s, but malloc comes from %s: every Vec or "
-			 "String it hands a plugin (or libc) is freed on another heap (munmap_chunk(): "
-			 "invalid pointer).  Drop the #[global_allocator] (std's System reaches the "
-			 "process's malloc), or export that allocator as malloc from this library",
-			 map == _r_debug.r_map ? "the program" : map->l_name,
-			 rust_global_allocator_name(seen),
-			 provider && provider->l_name && *provider->l_name ? provider->l_name : "the program");
+		snprintf(
+			msg, len,
+			"%s allocates through %s, but malloc comes from %s: every Vec or "
+			"String it hands a plugin (or libc) is freed on another heap (munmap_chunk(): "
+			"invalid pointer).  Drop the #[global_allocator] (std's System reaches the "
+			"process's malloc), or export that allocator as malloc from this library",
+			map == _r_debug.r_map ? "the program" : map->l_name,
+			rust_global_allocator_name(seen),
+			provider && provider->l_name && *provider->l_name ? provider->l_name
+									  : "the program");
 		return false;
 	}
 	return true;

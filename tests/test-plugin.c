@@ -64,15 +64,40 @@ static void assert_probe_on_host_heap(int i)
 	assert_true(p->requested > 0);
 	assert_int_equal(p->alloc_heap, EXAMPLEHOST_HEAP_HOST);
 	/* An allocator without counters (mimalloc) leaves frees unseen. */
-	assert_int_equal(p->free_heap, counters ? EXAMPLEHOST_HEAP_HOST : EXAMPLEHOST_HEAP_UNMEASURED);
+	assert_int_equal(p->free_heap,
+			 counters ? EXAMPLEHOST_HEAP_HOST : EXAMPLEHOST_HEAP_UNMEASURED);
 }
 
-static void heap_plugin_malloc(void **state) { (void)state; assert_probe_on_host_heap(0); }
-static void heap_plugin_free(void **state) { (void)state; assert_probe_on_host_heap(1); }
-static void heap_libc_strdup(void **state) { (void)state; assert_probe_on_host_heap(2); }
-static void heap_libc_asprintf(void **state) { (void)state; assert_probe_on_host_heap(3); }
-static void heap_libc_getline(void **state) { (void)state; assert_probe_on_host_heap(4); }
-static void heap_threads(void **state) { (void)state; assert_probe_on_host_heap(5); }
+static void heap_plugin_malloc(void **state)
+{
+	(void)state;
+	assert_probe_on_host_heap(0);
+}
+static void heap_plugin_free(void **state)
+{
+	(void)state;
+	assert_probe_on_host_heap(1);
+}
+static void heap_libc_strdup(void **state)
+{
+	(void)state;
+	assert_probe_on_host_heap(2);
+}
+static void heap_libc_asprintf(void **state)
+{
+	(void)state;
+	assert_probe_on_host_heap(3);
+}
+static void heap_libc_getline(void **state)
+{
+	(void)state;
+	assert_probe_on_host_heap(4);
+}
+static void heap_threads(void **state)
+{
+	(void)state;
+	assert_probe_on_host_heap(5);
+}
 
 /*
  * The control: glibc's own allocator, reached behind interposition, must NOT move the host's counters nor be claimed by its
@@ -134,7 +159,8 @@ int main(int argc, char **argv)
 	};
 	uint64_t a, f;
 
-	if (argc < 3 || argc > 4 || (strcmp(argv[1], "heap") != 0 && strcmp(argv[1], "boundary") != 0) ||
+	if (argc < 3 || argc > 4 ||
+	    (strcmp(argv[1], "heap") != 0 && strcmp(argv[1], "boundary") != 0) ||
 	    (argc == 4 && strcmp(argv[3], "--unchecked") != 0)) {
 		fprintf(stderr, "usage: %s heap|boundary PLUGIN [--unchecked]\n", argv[0]);
 		return 2;
@@ -149,11 +175,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[1], "boundary") == 0)
-		return cmocka_run_group_tests_name("boundary", boundary_tests, load_and_probe, unload);
+		return cmocka_run_group_tests_name("boundary", boundary_tests, load_and_probe,
+						   unload);
 	counters = examplehost_heap_thread_counters(&a, &f);
 	if (!counters && examplehost_heap_owns(NULL) < 0) {
 		/* Meson reads 77 as "skipped": nothing was proven either way. */
-		printf("SKIP: the allocator (%s) can say nothing of its heap\n", examplehost_allocator());
+		printf("SKIP: the allocator (%s) can say nothing of its heap\n",
+		       examplehost_allocator());
 		return 77;
 	}
 	return cmocka_run_group_tests_name("heap", heap_tests, load_and_probe, unload);

@@ -65,8 +65,7 @@ EXAMPLEHOST_API const char *examplehost_allocator(void);
  * allocator (jemalloc's thread.allocated and thread.deallocated).  False
  * when the host has no allocator of its own.
  */
-EXAMPLEHOST_API bool examplehost_heap_thread_counters(uint64_t *allocated,
-						       uint64_t *freed);
+EXAMPLEHOST_API bool examplehost_heap_thread_counters(uint64_t *allocated, uint64_t *freed);
 
 /*
  * Whether block lies in the host allocator's heap: 1 or 0, or -1 when the
@@ -91,8 +90,7 @@ struct examplehost_module {
  * writes a message naming the file to err.
  */
 EXAMPLEHOST_API int examplehost_load(const char *path, unsigned flags,
-				     struct examplehost_module *module,
-				     char *err, size_t errlen);
+				     struct examplehost_module *module, char *err, size_t errlen);
 EXAMPLEHOST_API void examplehost_unload(struct examplehost_module *module);
 
 /* Where a probe's memory came from, judged by the host's counters. */
@@ -104,12 +102,12 @@ enum examplehost_heap {
 
 struct examplehost_probe {
 	const char *name;
-	uint64_t requested;   /* bytes the probe asked for */
-	uint64_t allocated;   /* host allocator counter delta, allocation */
-	uint64_t freed;       /* host allocator counter delta, free */
+	uint64_t requested; /* bytes the probe asked for */
+	uint64_t allocated; /* host allocator counter delta, allocation */
+	uint64_t freed;     /* host allocator counter delta, free */
 	enum examplehost_heap alloc_heap;
 	enum examplehost_heap free_heap;
-	bool failed;          /* the hook returned an error */
+	bool failed; /* the hook returned an error */
 };
 
 #define EXAMPLEHOST_PROBES 6

@@ -23,16 +23,16 @@ static int open_unchecked(const char *path, struct plugkit_plugin *p, char *err,
 	}
 	p->descriptor = dlsym(p->handle, EXAMPLEHOST_PLUGIN_SYMBOL);
 	if (!p->descriptor || p->descriptor->abi != EXAMPLEHOST_PLUGIN_ABI) {
-		snprintf(err, errlen, "%s: no %s descriptor of ABI %u", path, EXAMPLEHOST_PLUGIN_SYMBOL,
-			 (unsigned)EXAMPLEHOST_PLUGIN_ABI);
+		snprintf(err, errlen, "%s: no %s descriptor of ABI %u", path,
+			 EXAMPLEHOST_PLUGIN_SYMBOL, (unsigned)EXAMPLEHOST_PLUGIN_ABI);
 		dlclose(p->handle);
 		return -1;
 	}
 	return 0;
 }
 
-int examplehost_load(const char *path, unsigned flags, struct examplehost_module *module,
-		     char *err, size_t errlen)
+int examplehost_load(const char *path, unsigned flags, struct examplehost_module *module, char *err,
+		     size_t errlen)
 {
 	const struct examplehost_plugin *plugin;
 	struct plugkit_plugin p = {0};
@@ -42,8 +42,8 @@ int examplehost_load(const char *path, unsigned flags, struct examplehost_module
 	if (flags & EXAMPLEHOST_LOAD_UNCHECKED) {
 		if (open_unchecked(path, &p, err, errlen) != 0)
 			return -1;
-	} else if (plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &p, &perr) !=
-		   PLUGKIT_OK) {
+	} else if (plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI, &p,
+				&perr) != PLUGKIT_OK) {
 		snprintf(err, errlen, "%s", perr.message);
 		return -1;
 	}

@@ -27,7 +27,8 @@ static const char *default_plugin_dir(char *buf, size_t len)
 	if (!dladdr((void *)examplehost_main, &info) || !info.dli_fname ||
 	    !(slash = strrchr(info.dli_fname, '/')))
 		return EXAMPLEHOST_PLUGINDIR;
-	snprintf(buf, len, "%.*s/examplehost/plugins", (int)(slash - info.dli_fname), info.dli_fname);
+	snprintf(buf, len, "%.*s/examplehost/plugins", (int)(slash - info.dli_fname),
+		 info.dli_fname);
 	return buf;
 }
 
@@ -118,21 +119,11 @@ int examplehost_main(int argc, char **argv)
 		dir = default_plugin_dir(beside, sizeof(beside));
 	while ((opt = getopt_long(argc, argv, "d:hV", options, NULL)) != -1) {
 		switch (opt) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'u':
-			flags |= EXAMPLEHOST_LOAD_UNCHECKED;
-			break;
-		case 'h':
-			usage(stdout, default_plugin_dir(beside, sizeof(beside)));
-			return 0;
-		case 'V':
-			printf("example-host %s\n", EXAMPLEHOST_VERSION);
-			return 0;
-		default:
-			usage(stderr, default_plugin_dir(beside, sizeof(beside)));
-			return 2;
+		case 'd': dir = optarg; break;
+		case 'u': flags |= EXAMPLEHOST_LOAD_UNCHECKED; break;
+		case 'h': usage(stdout, default_plugin_dir(beside, sizeof(beside))); return 0;
+		case 'V': printf("example-host %s\n", EXAMPLEHOST_VERSION); return 0;
+		default: usage(stderr, default_plugin_dir(beside, sizeof(beside))); return 2;
 		}
 	}
 	if (optind != argc) {
@@ -158,8 +149,10 @@ int examplehost_main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		char path[PATH_MAX];
 
-		if (snprintf(path, sizeof(path), "%s/%s", absdir, names[i]->d_name) >= (int)sizeof(path)) {
-			fprintf(stderr, "example-host: %s/%s: path too long\n", absdir, names[i]->d_name);
+		if (snprintf(path, sizeof(path), "%s/%s", absdir, names[i]->d_name) >=
+		    (int)sizeof(path)) {
+			fprintf(stderr, "example-host: %s/%s: path too long\n", absdir,
+				names[i]->d_name);
 			failed = 1;
 		} else {
 			failed |= run_plugin(path, flags);

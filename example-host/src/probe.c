@@ -33,8 +33,8 @@ static enum examplehost_heap judge(bool ok, uint64_t delta, uint64_t requested)
  * allocator that knows its regions (mimalloc) still says whether the block
  * was its own, taken before the free; the free itself then goes unseen.
  */
-static void settle(struct examplehost_probe *p, struct counters before,
-		   struct counters mid, struct counters after, int owned)
+static void settle(struct examplehost_probe *p, struct counters before, struct counters mid,
+		   struct counters after, int owned)
 {
 	p->allocated = mid.allocated - before.allocated;
 	p->freed = after.freed - mid.freed;
@@ -81,8 +81,8 @@ static void probe_host_block(const struct examplehost_plugin *pl, struct example
 }
 
 /* A string allocated inside libc on the plugin's behalf, freed by the host. */
-static void probe_string(struct examplehost_probe *p, const char *name,
-			 struct counters before, char *s)
+static void probe_string(struct examplehost_probe *p, const char *name, struct counters before,
+			 char *s)
 {
 	struct counters mid = read_counters();
 	int owned = examplehost_heap_owns(s);
@@ -136,12 +136,9 @@ int examplehost_probe(const struct examplehost_plugin *pl, struct examplehost_pr
 const char *examplehost_heap_name(enum examplehost_heap heap)
 {
 	switch (heap) {
-	case EXAMPLEHOST_HEAP_HOST:
-		return "host heap";
-	case EXAMPLEHOST_HEAP_FOREIGN:
-		return "NOT the host heap";
-	case EXAMPLEHOST_HEAP_UNMEASURED:
-		break;
+	case EXAMPLEHOST_HEAP_HOST: return "host heap";
+	case EXAMPLEHOST_HEAP_FOREIGN: return "NOT the host heap";
+	case EXAMPLEHOST_HEAP_UNMEASURED: break;
 	}
 	return "unmeasured";
 }

@@ -39,14 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct elf_lookup it;
 			const struct elf_version *v = elf_version(&elf, elf.dynsym[i].versym);
 
-			for (long k = elf_lookup_first(&elf, elf.dynsym[i].name, ELF_LOOKUP_ALL, &it); k >= 0;
-			     k = elf_lookup_next(&elf, &it))
+			for (long k = elf_lookup_first(&elf, elf.dynsym[i].name, ELF_LOOKUP_ALL,
+						       &it);
+			     k >= 0; k = elf_lookup_next(&elf, &it))
 				total++;
 			if (v)
 				total += strlen(v->name) + (v->file ? strlen(v->file) : 0);
 		}
 		elf_symtab_any(&elf, count_name, &total);
-		total += (elf.soname ? strlen(elf.soname) : 0) + (elf.runpath ? strlen(elf.runpath) : 0) +
+		total += (elf.soname ? strlen(elf.soname) : 0) +
+			 (elf.runpath ? strlen(elf.runpath) : 0) +
 			 (elf.rpath ? strlen(elf.rpath) : 0);
 		elf_close(&elf);
 	}

@@ -51,7 +51,7 @@ struct check_opts {
 	bool lazy, global, problems;
 	enum format format;
 	bool strict;
-	int color;              /* -1 auto, 0 never, 1 always */
+	int color; /* -1 auto, 0 never, 1 always */
 	char **entries;
 	size_t n_entries;
 };
@@ -119,7 +119,8 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 			else if (strcmp(optarg, "tap") == 0)
 				o->format = FORMAT_TAP;
 			else {
-				fprintf(stderr, "plugkit check: unknown format '%s' (text, json, tap or json1)\n",
+				fprintf(stderr,
+					"plugkit check: unknown format '%s' (text, json, tap or json1)\n",
 					optarg);
 				return 2;
 			}
@@ -132,28 +133,28 @@ static int parse_check(int argc, char **argv, struct check_opts *o)
 			else if (strcmp(optarg, "never") == 0)
 				o->color = 0;
 			else {
-				fprintf(stderr, "plugkit check: --color takes auto, always or never\n");
+				fprintf(stderr,
+					"plugkit check: --color takes auto, always or never\n");
 				return 2;
 			}
 			break;
 		case 'd':
 			if (parse_dlopen_flags(optarg, o) != 0) {
-				fprintf(stderr, "plugkit check: --dlopen-flags takes now or lazy and local "
-					"or global, comma-separated, not '%s'\n", optarg);
+				fprintf(stderr,
+					"plugkit check: --dlopen-flags takes now or lazy and local "
+					"or global, comma-separated, not '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
-		case 'h':
-			usage_check(stdout);
-			return 0;
-		default:
-			fputs("Try 'plugkit help check'.\n", stderr);
-			return 2;
+		case 'h': usage_check(stdout); return 0;
+		default: fputs("Try 'plugkit help check'.\n", stderr); return 2;
 		}
 	}
 	if (optind == argc && !o->shim && !o->host) {
 		fputs("plugkit check: nothing to check: give PLUGIN files, --shim or --host\n"
-		      "Try 'plugkit help check'.\n", stderr);
+		      "Try 'plugkit help check'.\n",
+		      stderr);
 		return 2;
 	}
 	return -1;
@@ -173,7 +174,8 @@ static bool exports_symbols(const struct elf_file *e)
 {
 	for (size_t i = 0; i < e->n_dynsym; i++)
 		if (elf_sym_defined(&e->dynsym[i]) && e->dynsym[i].bind != STB_LOCAL &&
-		    e->dynsym[i].visibility != STV_HIDDEN && e->dynsym[i].visibility != STV_INTERNAL)
+		    e->dynsym[i].visibility != STV_HIDDEN &&
+		    e->dynsym[i].visibility != STV_INTERNAL)
 			return true;
 	return false;
 }
@@ -187,8 +189,9 @@ static const char *kind(const struct elf_file *e)
 		return "a position-independent executable";
 	if (e->type == ET_DYN)
 		return e->soname ? "a shared library" : "a shared library without a SONAME";
-	return e->type == ET_REL ? "a relocatable object file (.o)" :
-	       e->type == ET_CORE ? "a core dump" : "an ELF file that is neither executable nor library";
+	return e->type == ET_REL    ? "a relocatable object file (.o)"
+	       : e->type == ET_CORE ? "a core dump"
+				    : "an ELF file that is neither executable nor library";
 }
 
 /*
@@ -209,30 +212,39 @@ static bool roles_ok(const struct object *shim, const char *shim_arg, const stru
 		       (is_executable(&host->elf) && exports_symbols(&host->elf));
 
 	if (!shim_ok && host && shim->elf.type == ET_DYN && is_executable(&host->elf)) {
-		fprintf(stderr, "plugkit check: --shim %s is %s and --host %s is %s: the two look "
+		fprintf(stderr,
+			"plugkit check: --shim %s is %s and --host %s is %s: the two look "
 			"swapped (--shim takes the program, --host the library it links)\n",
 			shim_arg, kind(&shim->elf), host_arg, kind(&host->elf));
 		return false;
 	}
 	if (!shim_ok) {
-		fprintf(stderr, "plugkit check: --shim %s is %s, not an executable: --shim takes the "
-			"program that starts the host\n", shim_arg, kind(&shim->elf));
+		fprintf(stderr,
+			"plugkit check: --shim %s is %s, not an executable: --shim takes the "
+			"program that starts the host\n",
+			shim_arg, kind(&shim->elf));
 		return false;
 	}
 	if (!host_ok) {
-		fprintf(stderr, "plugkit check: --host %s is %s, not a shared library (or an "
+		fprintf(stderr,
+			"plugkit check: --host %s is %s, not a shared library (or an "
 			"executable that exports symbols): --host takes the library plugins link "
-			"against\n", host_arg, is_executable(&host->elf) ?
-			"an executable that exports no symbols" : kind(&host->elf));
+			"against\n",
+			host_arg,
+			is_executable(&host->elf) ? "an executable that exports no symbols"
+						  : kind(&host->elf));
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (plugins[i] && plugins[i]->elf.type != ET_DYN) {
-			fprintf(stderr, "plugkit check: %s is %s, not a plugin: a plugin is a shared "
-				"library\n", plugin_args[i], kind(&plugins[i]->elf));
+			fprintf(stderr,
+				"plugkit check: %s is %s, not a plugin: a plugin is a shared "
+				"library\n",
+				plugin_args[i], kind(&plugins[i]->elf));
 			return false;
 		} else if (plugins[i] && is_executable(&plugins[i]->elf)) {
-			fprintf(stderr, "plugkit check: %s is %s, not a plugin: a plugin is a shared "
+			fprintf(stderr,
+				"plugkit check: %s is %s, not a plugin: a plugin is a shared "
 				"library that dlopen can load (give the program as --shim)\n",
 				plugin_args[i], kind(&plugins[i]->elf));
 			return false;
@@ -285,9 +297,14 @@ int cmd_check(int argc, char **argv)
 		free(o.entries);
 		return 2;
 	}
-	ctx = (struct context){.ld = &ld, .p = &p, .shim_arg = o.shim, .host_arg = o.host,
-			       .entries = o.entries, .n_entries = o.n_entries,
-			       .dlopen_global = o.global, .dlopen_lazy = o.lazy};
+	ctx = (struct context){.ld = &ld,
+			       .p = &p,
+			       .shim_arg = o.shim,
+			       .host_arg = o.host,
+			       .entries = o.entries,
+			       .n_entries = o.n_entries,
+			       .dlopen_global = o.global,
+			       .dlopen_lazy = o.lazy};
 	if (o.shim && !(ctx.shim = open_input(&ld, o.shim, &report)))
 		process_ok = false;
 	if (o.host && !(ctx.host = open_input(&ld, o.host, &report)))
@@ -329,7 +346,8 @@ int cmd_check(int argc, char **argv)
 	waivers_apply(&ws, &report);
 	report_print(&report, o.format,
 		     o.format == FORMAT_TEXT &&
-			     (o.color == 1 || (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
+			     (o.color == 1 ||
+			      (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
 		     o.problems, stdout);
 	status = report_exit_status(&report, o.strict);
 out:

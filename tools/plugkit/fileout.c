@@ -83,7 +83,8 @@ int write_beside(const char *path, const void *data, size_t len, mode_t mode, ch
 
 	/* The pid in the name lets a later run tell a SIGKILLed run's leftover
 	 * from a temporary still in use. */
-	if ((size_t)snprintf(tmp, tmplen, "%s.plugkit-%ld-XXXXXX", path, (long)getpid()) >= tmplen ||
+	if ((size_t)snprintf(tmp, tmplen, "%s.plugkit-%ld-XXXXXX", path, (long)getpid()) >=
+		    tmplen ||
 	    strlen(tmp) >= sizeof(pending)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -147,12 +148,16 @@ void clean_stale_temporaries(const char *path, const char *prog)
 		if (lstat(name, &st) != 0)
 			continue;
 		if (*end == '-' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH &&
-		    S_ISREG(st.st_mode) && (st.st_uid == geteuid() || geteuid() == 0) && unlink(name) == 0)
-			fprintf(stderr, "%s: removed %s, left by an interrupted run (process %ld is gone)\n",
+		    S_ISREG(st.st_mode) && (st.st_uid == geteuid() || geteuid() == 0) &&
+		    unlink(name) == 0)
+			fprintf(stderr,
+				"%s: removed %s, left by an interrupted run (process %ld is gone)\n",
 				prog, name, pid);
 		else
-			fprintf(stderr, "%s: note: %s is a temporary of another run, or not ours to "
-				"remove; left alone\n", prog, name);
+			fprintf(stderr,
+				"%s: note: %s is a temporary of another run, or not ours to "
+				"remove; left alone\n",
+				prog, name);
 	}
 	closedir(d);
 }
@@ -163,9 +168,12 @@ const char *not_regular(const char *path)
 
 	if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
 		return NULL;
-	return S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory" :
-	       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
-	       S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file";
+	return S_ISLNK(st.st_mode)                          ? "a symbolic link"
+	       : S_ISDIR(st.st_mode)                        ? "a directory"
+	       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+	       : S_ISFIFO(st.st_mode)                       ? "a FIFO"
+	       : S_ISSOCK(st.st_mode)                       ? "a socket"
+							    : "not a regular file";
 }
 
 int write_file_atomic(const char *path, const char *text, mode_t mode)
@@ -177,7 +185,8 @@ int write_file_atomic(const char *path, const char *text, mode_t mode)
 		errno = EEXIST;
 		return -1;
 	}
-	if (mkdir_parents(path) != 0 || write_beside(path, text, strlen(text), mode, tmp, sizeof(tmp)) != 0)
+	if (mkdir_parents(path) != 0 ||
+	    write_beside(path, text, strlen(text), mode, tmp, sizeof(tmp)) != 0)
 		return -1;
 	if (rename(tmp, path) == 0) {
 		temporary_done();
@@ -245,7 +254,8 @@ static int copy_xattr(int src, int dst, const char *name, char *err, size_t errl
 	int rc = n >= 0 ? fsetxattr(dst, name, value, (size_t)n, 0) : -1;
 
 	if (rc != 0)
-		snprintf(err, errlen, "cannot keep its extended attribute %s: %s", name, strerror(errno));
+		snprintf(err, errlen, "cannot keep its extended attribute %s: %s", name,
+			 strerror(errno));
 	free(value);
 	return rc;
 }
@@ -275,7 +285,8 @@ static int keep_flags(int src, int dst, char *err, size_t errlen)
 	if (ioctl(src, FS_IOC_GETFLAGS, &want) != 0)
 		return 0;
 	if (want & (FS_IMMUTABLE_FL | FS_APPEND_FL)) {
-		snprintf(err, errlen, "it is immutable or append-only (chattr +i or +a): it cannot be "
+		snprintf(err, errlen,
+			 "it is immutable or append-only (chattr +i or +a): it cannot be "
 			 "replaced");
 		return -1;
 	}
@@ -306,9 +317,10 @@ int keep_properties(int src, int dst, char *err, size_t errlen)
 	}
 	if (keep_flags(src, dst, err, errlen) != 0)
 		return -1;
-	if ((s.st_uid != d.st_uid || s.st_gid != d.st_gid) && fchown(dst, s.st_uid, s.st_gid) != 0) {
-		snprintf(err, errlen, "cannot keep its owner and group %u:%u (%s)", (unsigned)s.st_uid,
-			 (unsigned)s.st_gid, strerror(errno));
+	if ((s.st_uid != d.st_uid || s.st_gid != d.st_gid) &&
+	    fchown(dst, s.st_uid, s.st_gid) != 0) {
+		snprintf(err, errlen, "cannot keep its owner and group %u:%u (%s)",
+			 (unsigned)s.st_uid, (unsigned)s.st_gid, strerror(errno));
 		return -1;
 	}
 	n = xattr_names(src, &names);
@@ -321,7 +333,8 @@ int keep_properties(int src, int dst, char *err, size_t errlen)
 	 * directory's default ACL becomes its access ACL). */
 	for (const char *p = dnames; p < dnames + dn; p += strlen(p) + 1)
 		if (!in_list(names, n, p) && fremovexattr(dst, p) != 0) {
-			snprintf(err, errlen, "cannot drop the attribute %s a new file gets here: %s", p,
+			snprintf(err, errlen,
+				 "cannot drop the attribute %s a new file gets here: %s", p,
 				 strerror(errno));
 			goto out;
 		}
@@ -329,8 +342,8 @@ int keep_properties(int src, int dst, char *err, size_t errlen)
 		if (strcmp(p, capability) != 0 && copy_xattr(src, dst, p, err, errlen) != 0)
 			goto out;
 	if (fchmod(dst, s.st_mode & 07777) != 0) {
-		snprintf(err, errlen, "cannot keep its mode %04o: %s", (unsigned)(s.st_mode & 07777),
-			 strerror(errno));
+		snprintf(err, errlen, "cannot keep its mode %04o: %s",
+			 (unsigned)(s.st_mode & 07777), strerror(errno));
 		goto out;
 	}
 	if (in_list(names, n, capability) && copy_xattr(src, dst, capability, err, errlen) != 0)
@@ -344,11 +357,13 @@ int keep_properties(int src, int dst, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read back its properties: %s", strerror(errno));
 		goto out;
 	}
-	if (d.st_uid != s.st_uid || d.st_gid != s.st_gid || (d.st_mode & 07777) != (s.st_mode & 07777)) {
-		snprintf(err, errlen, "cannot keep its owner, group and mode %u:%u %04o (a new file "
-			 "gets %u:%u %04o)", (unsigned)s.st_uid, (unsigned)s.st_gid,
-			 (unsigned)(s.st_mode & 07777), (unsigned)d.st_uid, (unsigned)d.st_gid,
-			 (unsigned)(d.st_mode & 07777));
+	if (d.st_uid != s.st_uid || d.st_gid != s.st_gid ||
+	    (d.st_mode & 07777) != (s.st_mode & 07777)) {
+		snprintf(err, errlen,
+			 "cannot keep its owner, group and mode %u:%u %04o (a new file "
+			 "gets %u:%u %04o)",
+			 (unsigned)s.st_uid, (unsigned)s.st_gid, (unsigned)(s.st_mode & 07777),
+			 (unsigned)d.st_uid, (unsigned)d.st_gid, (unsigned)(d.st_mode & 07777));
 		goto out;
 	}
 	for (const char *p = names; p < names + n; p += strlen(p) + 1)
@@ -358,7 +373,8 @@ int keep_properties(int src, int dst, char *err, size_t errlen)
 		}
 	for (const char *p = dnames; p < dnames + dn; p += strlen(p) + 1)
 		if (!in_list(names, n, p)) {
-			snprintf(err, errlen, "a new file here gets the attribute %s, which it lacks", p);
+			snprintf(err, errlen,
+				 "a new file here gets the attribute %s, which it lacks", p);
 			goto out;
 		}
 	rc = 0;

@@ -24,11 +24,13 @@ static int write_out(const char *output, char *text)
 	int rc = 0;
 
 	if (what) {
-		fprintf(stderr, "plugkit generate: %s is %s; --output replaces only a regular file "
-			"(use --output - for standard output); nothing written\n", output, what);
+		fprintf(stderr,
+			"plugkit generate: %s is %s; --output replaces only a regular file "
+			"(use --output - for standard output); nothing written\n",
+			output, what);
 		rc = 2;
-	} else if (strcmp(output, "-") == 0 ? fputs(text, stdout) == EOF || fflush(stdout) != 0 :
-		   write_file_atomic(output, text, 0644) != 0) {
+	} else if (strcmp(output, "-") == 0 ? fputs(text, stdout) == EOF || fflush(stdout) != 0
+					    : write_file_atomic(output, text, 0644) != 0) {
 		fprintf(stderr, "plugkit generate: %s: %s\n", output, strerror(errno));
 		rc = 1;
 	}
@@ -82,8 +84,10 @@ int generate_version_script(const char *output, char *const *symbols, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		if (!is_symbol_pattern(symbols[i]) && !is_cxx_pattern(symbols[i])) {
-			fprintf(stderr, "plugkit generate: '%s' is not a symbol name or pattern (C, "
-				"mangled, or C++ with '::'; a C++ glob without spaces)\n", symbols[i]);
+			fprintf(stderr,
+				"plugkit generate: '%s' is not a symbol name or pattern (C, "
+				"mangled, or C++ with '::'; a C++ glob without spaces)\n",
+				symbols[i]);
 			return 2;
 		}
 		len += strlen(symbols[i]) + 32;
@@ -96,8 +100,8 @@ int generate_version_script(const char *output, char *const *symbols, size_t n)
 		if (is_symbol_pattern(symbols[i]))
 			sprintf(list + strlen(list), "%s    %s;", i ? "\n" : "", symbols[i]);
 		else
-			sprintf(list + strlen(list), "%s    extern \"C++\" { %s%s%s; };", i ? "\n" : "",
-				quote, symbols[i], quote);
+			sprintf(list + strlen(list), "%s    extern \"C++\" { %s%s%s; };",
+				i ? "\n" : "", quote, symbols[i], quote);
 	}
 	const struct subst subs[] = {{"@SYMBOLS@", list}, {NULL, NULL}};
 	char *text = expand(template_host_map, subs);
@@ -132,10 +136,13 @@ static int print_allocator_symbols(const char *kind)
 		sizeof(size_t) == sizeof(unsigned long) ? allocator_cxx_lp64 : allocator_cxx_ilp32,
 		NULL,
 	};
-	const char *const *const *lists = strcmp(kind, "c") == 0 ? c : strcmp(kind, "cxx") == 0 ? cxx : NULL;
+	const char *const *const *lists = strcmp(kind, "c") == 0     ? c
+					  : strcmp(kind, "cxx") == 0 ? cxx
+								     : NULL;
 
 	if (!lists) {
-		fprintf(stderr, "plugkit generate: allocator-symbols: say 'c' or 'cxx', not '%s'\n", kind);
+		fprintf(stderr, "plugkit generate: allocator-symbols: say 'c' or 'cxx', not '%s'\n",
+			kind);
 		return 2;
 	}
 	for (; *lists; lists++)
@@ -185,26 +192,26 @@ int cmd_generate(int argc, char **argv)
 		switch (opt) {
 		case 'o': output = optarg; break;
 		case 'e': entry = optarg; break;
-		case 'h':
-			usage_generate(stdout);
-			return 0;
-		default:
-			fputs("Try 'plugkit help generate'.\n", stderr);
-			return 2;
+		case 'h': usage_generate(stdout); return 0;
+		default: fputs("Try 'plugkit help generate'.\n", stderr); return 2;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "version-script") == 0 && output && !entry &&
 	    optind + 1 < argc)
-		return generate_version_script(output, argv + optind + 1, (size_t)(argc - optind - 1));
+		return generate_version_script(output, argv + optind + 1,
+					       (size_t)(argc - optind - 1));
 	if (optind + 1 == argc && strcmp(argv[optind], "shim") == 0 && output && entry)
 		return generate_shim(output, entry);
-	if (optind + 2 == argc && strcmp(argv[optind], "allocator-symbols") == 0 && !output && !entry)
+	if (optind + 2 == argc && strcmp(argv[optind], "allocator-symbols") == 0 && !output &&
+	    !entry)
 		return print_allocator_symbols(argv[optind + 1]);
 	if (optind < argc && strcmp(argv[optind], "shim") == 0 && (!entry || !output)) {
-		fprintf(stderr, "plugkit generate shim: %s: the shim's main calls the host's entry "
+		fprintf(stderr,
+			"plugkit generate shim: %s: the shim's main calls the host's entry "
 			"point and writes to a file (--entry myhost_main --output FILE)\n",
-			!entry && !output ? "--entry and --output are missing" :
-			!entry ? "--entry FUNCTION is missing" : "--output FILE is missing");
+			!entry && !output ? "--entry and --output are missing"
+			: !entry          ? "--entry FUNCTION is missing"
+					  : "--output FILE is missing");
 		return 2;
 	}
 	if (optind < argc && strcmp(argv[optind], "version-script") == 0 && !output) {
@@ -213,6 +220,7 @@ int cmd_generate(int argc, char **argv)
 	}
 	fputs("plugkit generate: say 'version-script --output FILE SYMBOL...', "
 	      "'shim --entry FUNCTION --output FILE' or 'allocator-symbols c|cxx'\n"
-	      "Try 'plugkit help generate'.\n", stderr);
+	      "Try 'plugkit help generate'.\n",
+	      stderr);
 	return 2;
 }

@@ -30,10 +30,8 @@ static const struct command {
 	void (*usage)(FILE *out);
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"check", usage_check, cmd_check},
-	{"scan", usage_scan, cmd_scan},
-	{"rpath", usage_rpath, cmd_rpath},
-	{"new", usage_new, cmd_new},
+	{"check", usage_check, cmd_check},          {"scan", usage_scan, cmd_scan},
+	{"rpath", usage_rpath, cmd_rpath},          {"new", usage_new, cmd_new},
 	{"generate", usage_generate, cmd_generate},
 };
 
@@ -55,7 +53,8 @@ static int cmd_help(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0) {
 		fputs("Usage: plugkit help [COMMAND]\n"
-		      "Shows what COMMAND does and its options; without one, the commands.\n", stdout);
+		      "Shows what COMMAND does and its options; without one, the commands.\n",
+		      stdout);
 		return 0;
 	}
 	if (!(c = find_command(argv[1]))) {

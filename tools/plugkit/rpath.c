@@ -38,7 +38,8 @@ static bool normalize(const char *path, char *out, size_t outlen)
 		snprintf(buf, sizeof(buf), "%s", path);
 	}
 	out[0] = '\0';
-	for (char *save = NULL, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+	for (char *save = NULL, *part = strtok_r(buf, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save)) {
 		if (strcmp(part, ".") == 0)
 			continue;
 		if (strcmp(part, "..") == 0) {
@@ -85,8 +86,10 @@ static bool same_directory(const char *link, const char *target)
 	const char *slash = strrchr(link, '/');
 
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - link) + 1 : 1, slash ? link : ".");
-	return realpath(dir, real) && strlen(real) == (size_t)(strrchr(target, '/') - target) +
-	       (strrchr(target, '/') == target) && strncmp(real, target, strlen(real)) == 0;
+	return realpath(dir, real) &&
+	       strlen(real) ==
+		       (size_t)(strrchr(target, '/') - target) + (strrchr(target, '/') == target) &&
+	       strncmp(real, target, strlen(real)) == 0;
 }
 
 /* Meson rewrites build-tree rpaths in place at install and fails when
@@ -132,7 +135,8 @@ static int verify(const char *tmp, const char *file, const char *runpath)
 	int rc = 0;
 
 	if (elf_open(tmp, &obj.elf, err, sizeof(err)) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: patchelf left no readable ELF file: %s\n", file, err);
+		fprintf(stderr, "plugkit rpath: %s: patchelf left no readable ELF file: %s\n", file,
+			err);
 		return -1;
 	}
 	snprintf(dir, sizeof(dir), "%s", tmp);
@@ -172,11 +176,13 @@ static int replace(int fd, const struct stat *st, const struct elf_file *elf, co
 	clean_stale_temporaries(path, "plugkit rpath");
 	/* Private until it is the file: the mode comes last, with the owner. */
 	if (write_beside(path, elf->map, elf->size, 0600, tmp, sizeof(tmp)) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: cannot write a copy beside it: %s\n", file, strerror(errno));
+		fprintf(stderr, "plugkit rpath: %s: cannot write a copy beside it: %s\n", file,
+			strerror(errno));
 		return 1;
 	}
 	if (run_patchelf(runpath, tmp) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: patchelf failed; the file is unchanged\n", file);
+		fprintf(stderr, "plugkit rpath: %s: patchelf failed; the file is unchanged\n",
+			file);
 		goto out;
 	}
 	if (verify(tmp, file, runpath) != 0)
@@ -212,7 +218,8 @@ out:
 
 int rpath_fix(const struct rpath_opts *o, const char *file)
 {
-	char path[PATH_MAX], libdir[PATH_MAX], root[PATH_MAX], final[PATH_MAX], runpath[PATH_MAX * 2];
+	char path[PATH_MAX], libdir[PATH_MAX], root[PATH_MAX], final[PATH_MAX],
+		runpath[PATH_MAX * 2];
 	char err[PATH_MAX + 256];
 	struct elf_file elf;
 	struct stat lst, st;
@@ -234,22 +241,26 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 		size_t n;
 
 		if (!realpath(o->destdir, root)) {
-			fprintf(stderr, "plugkit rpath: DESTDIR %s: %s\n", o->destdir, strerror(errno));
+			fprintf(stderr, "plugkit rpath: DESTDIR %s: %s\n", o->destdir,
+				strerror(errno));
 			return 2;
 		}
 		n = strlen(root);
 		if (strcmp(root, "/") != 0) {
 			if (strncmp(path, root, n) != 0 || path[n] != '/') {
-				fprintf(stderr, "plugkit rpath: %s (%s) is not under DESTDIR %s\n", file, path, root);
+				fprintf(stderr, "plugkit rpath: %s (%s) is not under DESTDIR %s\n",
+					file, path, root);
 				return 2;
 			}
 			snprintf(final, sizeof(final), "%s", path + n);
 		}
 	}
 	if (in_meson_build_tree(path)) {
-		fprintf(stderr, "plugkit rpath: %s is in a Meson build directory: meson install rewrites "
+		fprintf(stderr,
+			"plugkit rpath: %s is in a Meson build directory: meson install rewrites "
 			"its rpath in place and fails if it was patched; fix the installed copy, or set "
-			"install_rpath\n", file);
+			"install_rpath\n",
+			file);
 		return 2;
 	}
 	/* Opening a device can act on it (a tape rewinds): look first. */
@@ -266,15 +277,19 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 		return 2;
 	}
 	if (S_ISLNK(lst.st_mode)) {
-		printf("%s: a symbolic link to %s: that file is patched, the link stays\n", file, path);
+		printf("%s: a symbolic link to %s: that file is patched, the link stays\n", file,
+		       path);
 		if (!same_directory(file, path))
 			printf("%s: note: ld.so takes $ORIGIN from the name it opens, and the link is in "
-			       "another directory than the file: DT_RUNPATH is set for the file's\n", file);
+			       "another directory than the file: DT_RUNPATH is set for the file's\n",
+			       file);
 	}
 	if (st.st_nlink > 1 && !o->break_hardlinks) {
-		fprintf(stderr, "plugkit rpath: %s has %ju hard links: a patched copy would leave the "
+		fprintf(stderr,
+			"plugkit rpath: %s has %ju hard links: a patched copy would leave the "
 			"other names with the old bytes; pass --break-hardlinks to patch this name "
-			"alone\n", file, (uintmax_t)st.st_nlink);
+			"alone\n",
+			file, (uintmax_t)st.st_nlink);
 		close(fd);
 		return 2;
 	}
@@ -302,7 +317,8 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 	print_text_safely(stdout, elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)");
 	printf(" -> %s\n", runpath);
 	if (st.st_nlink > 1)
-		printf("%s: its %ju other hard links keep the old bytes\n", file, (uintmax_t)st.st_nlink - 1);
+		printf("%s: its %ju other hard links keep the old bytes\n", file,
+		       (uintmax_t)st.st_nlink - 1);
 	fflush(stdout);
 	if (!o->dry_run)
 		rc = replace(fd, &st, &elf, file, path, runpath);
@@ -371,23 +387,21 @@ int cmd_rpath(int argc, char **argv)
 		case 'm': meson = true; break;
 		case 'n': o.dry_run = true; break;
 		case 'b': o.break_hardlinks = true; break;
-		case 'h':
-			usage_rpath(stdout);
-			return 0;
-		default:
-			fputs("Try 'plugkit help rpath'.\n", stderr);
-			return 2;
+		case 'h': usage_rpath(stdout); return 0;
+		default: fputs("Try 'plugkit help rpath'.\n", stderr); return 2;
 		}
 	}
 	if (!o.libdir || optind == argc) {
-		fputs("plugkit rpath: give --libdir and at least one FILE\nTry 'plugkit help rpath'.\n", stderr);
+		fputs("plugkit rpath: give --libdir and at least one FILE\nTry 'plugkit help rpath'.\n",
+		      stderr);
 		return 2;
 	}
 	if (meson) {
 		prefix = getenv("MESON_INSTALL_PREFIX");
 		if (!prefix || prefix[0] != '/') {
 			fputs("plugkit rpath: --meson needs MESON_INSTALL_PREFIX (run it from "
-			      "meson.add_install_script)\n", stderr);
+			      "meson.add_install_script)\n",
+			      stderr);
 			return 2;
 		}
 		o.destdir = getenv("DESTDIR");
@@ -401,7 +415,8 @@ int cmd_rpath(int argc, char **argv)
 		int rc;
 
 		if (meson && argv[i][0] != '/')
-			snprintf(file, sizeof(file), "%s%s/%s", o.destdir ? o.destdir : "", prefix, argv[i]);
+			snprintf(file, sizeof(file), "%s%s/%s", o.destdir ? o.destdir : "", prefix,
+				 argv[i]);
 		else if (meson)
 			snprintf(file, sizeof(file), "%s%s", o.destdir ? o.destdir : "", argv[i]);
 		else

@@ -6,10 +6,10 @@
 #include <stdbool.h>
 
 struct rpath_opts {
-	const char *libdir;     /* where the file must reach, as installed */
-	const char *destdir;    /* staging root the files sit under, or NULL */
+	const char *libdir;  /* where the file must reach, as installed */
+	const char *destdir; /* staging root the files sit under, or NULL */
 	bool dry_run;
-	bool break_hardlinks;   /* patch a file with other hard links anyway */
+	bool break_hardlinks; /* patch a file with other hard links anyway */
 };
 
 /* Fixes one file.  Returns 0 (fixed or already right), 1 when patching,

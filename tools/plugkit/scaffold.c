@@ -53,23 +53,112 @@ static const struct scaffold_file *find_skeleton(const char *kind, const char *l
  */
 static const char *const keywords[] = {
 	/* C17 and C23 */
-	"alignas", "alignof", "auto", "bool", "break", "case", "char", "const", "constexpr",
-	"continue", "default", "do", "double", "else", "enum", "extern", "false", "float", "for",
-	"goto", "if", "inline", "int", "long", "nullptr", "register", "restrict", "return",
-	"short", "signed", "sizeof", "static", "static_assert", "struct", "switch",
-	"thread_local", "true", "typedef", "typeof", "typeof_unqual", "union", "unsigned",
-	"void", "volatile", "while",
+	"alignas",
+	"alignof",
+	"auto",
+	"bool",
+	"break",
+	"case",
+	"char",
+	"const",
+	"constexpr",
+	"continue",
+	"default",
+	"do",
+	"double",
+	"else",
+	"enum",
+	"extern",
+	"false",
+	"float",
+	"for",
+	"goto",
+	"if",
+	"inline",
+	"int",
+	"long",
+	"nullptr",
+	"register",
+	"restrict",
+	"return",
+	"short",
+	"signed",
+	"sizeof",
+	"static",
+	"static_assert",
+	"struct",
+	"switch",
+	"thread_local",
+	"true",
+	"typedef",
+	"typeof",
+	"typeof_unqual",
+	"union",
+	"unsigned",
+	"void",
+	"volatile",
+	"while",
 	/* C++ on top */
-	"and", "and_eq", "asm", "bitand", "bitor", "catch", "char8_t", "char16_t", "char32_t",
-	"class", "co_await", "co_return", "co_yield", "compl", "concept", "consteval",
-	"constinit", "const_cast", "decltype", "delete", "dynamic_cast", "explicit", "export",
-	"friend", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "operator", "or",
-	"or_eq", "private", "protected", "public", "reinterpret_cast", "requires",
-	"static_cast", "template", "this", "throw", "try", "typeid", "typename", "using",
-	"virtual", "wchar_t", "xor", "xor_eq",
+	"and",
+	"and_eq",
+	"asm",
+	"bitand",
+	"bitor",
+	"catch",
+	"char8_t",
+	"char16_t",
+	"char32_t",
+	"class",
+	"co_await",
+	"co_return",
+	"co_yield",
+	"compl",
+	"concept",
+	"consteval",
+	"constinit",
+	"const_cast",
+	"decltype",
+	"delete",
+	"dynamic_cast",
+	"explicit",
+	"export",
+	"friend",
+	"mutable",
+	"namespace",
+	"new",
+	"noexcept",
+	"not",
+	"not_eq",
+	"operator",
+	"or",
+	"or_eq",
+	"private",
+	"protected",
+	"public",
+	"reinterpret_cast",
+	"requires",
+	"static_cast",
+	"template",
+	"this",
+	"throw",
+	"try",
+	"typeid",
+	"typename",
+	"using",
+	"virtual",
+	"wchar_t",
+	"xor",
+	"xor_eq",
 	/* Meson */
-	"elif", "endforeach", "endif", "foreach", "in", "meson", "build_machine",
-	"host_machine", "target_machine",
+	"elif",
+	"endforeach",
+	"endif",
+	"foreach",
+	"in",
+	"meson",
+	"build_machine",
+	"host_machine",
+	"target_machine",
 };
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -143,19 +232,24 @@ static int host_names(const char *host, bool fetched, char *prefix, char *entry,
 	}
 	if (!pkg_config_variable(pkg, "plugin_prefix", prefix, len) ||
 	    !pkg_config_variable(pkg, "plugin_entry", entry, len)) {
-		fprintf(stderr, "plugkit new: pkg-config knows no %s with plugin_prefix and "
+		fprintf(stderr,
+			"plugkit new: pkg-config knows no %s with plugin_prefix and "
 			"plugin_entry: install the host (made by plugkit new host), or point "
-			"PKG_CONFIG_PATH at its .pc files\n", pkg);
+			"PKG_CONFIG_PATH at its .pc files\n",
+			pkg);
 		/* --host names the host, not its -plugin package. */
 		snprintf(tail, sizeof(tail), "%.*s", (int)(n - (sizeof(suffix) - 1)), host);
-		if (n > sizeof(suffix) - 1 && strcmp(host + n - (sizeof(suffix) - 1), suffix) == 0 &&
+		if (n > sizeof(suffix) - 1 &&
+		    strcmp(host + n - (sizeof(suffix) - 1), suffix) == 0 &&
 		    pkg_config_variable(host, "plugin_entry", scratch, sizeof(scratch)))
 			fprintf(stderr, "plugkit new: did you mean --host %s?\n", tail);
 		return 2;
 	}
 	if (!is_identifier(prefix) || !is_identifier(entry)) {
-		fprintf(stderr, "plugkit new: %s.pc: plugin_prefix and plugin_entry must be C "
-			"identifiers\n", pkg);
+		fprintf(stderr,
+			"plugkit new: %s.pc: plugin_prefix and plugin_entry must be C "
+			"identifiers\n",
+			pkg);
 		return 2;
 	}
 	return 0;
@@ -325,19 +419,25 @@ int scaffold(const struct scaffold_opts *o)
 	int rc = 0;
 
 	if (!files) {
-		fprintf(stderr, "plugkit new: no %s skeleton for --lang %s (a plugin: c, cpp or rust; a "
-			"host: c)\n", o->kind, o->lang);
+		fprintf(stderr,
+			"plugkit new: no %s skeleton for --lang %s (a plugin: c, cpp or rust; a "
+			"host: c)\n",
+			o->kind, o->lang);
 		return 2;
 	}
 	/* Names become C identifiers, file names and Meson target names. */
 	if (!is_identifier(o->name) || strlen(o->name) > 64) {
-		fprintf(stderr, "plugkit new: '%s' is not a C identifier (letters, digits and _, "
-			"not starting with a digit, at most 64)\n", o->name);
+		fprintf(stderr,
+			"plugkit new: '%s' is not a C identifier (letters, digits and _, "
+			"not starting with a digit, at most 64)\n",
+			o->name);
 		return 2;
 	}
 	if (is_reserved(o->name)) {
-		fprintf(stderr, "plugkit new: '%s' is a C, C++ or Meson keyword, or a name the "
-			"generated project uses itself: pick another\n", o->name);
+		fprintf(stderr,
+			"plugkit new: '%s' is a C, C++ or Meson keyword, or a name the "
+			"generated project uses itself: pick another\n",
+			o->name);
 		return 2;
 	}
 	if (!*dir_arg) {
@@ -345,7 +445,8 @@ int scaffold(const struct scaffold_opts *o)
 		return 2;
 	}
 	if (strcmp(o->kind, "plugin") == 0)
-		if ((rc = host_names(o->host, o->wrap_url != NULL, prefix, entry, sizeof(prefix))) != 0)
+		if ((rc = host_names(o->host, o->wrap_url != NULL, prefix, entry,
+				     sizeof(prefix))) != 0)
 			return rc;
 	/* "x/" is the directory x: its staging twin goes beside it, not in it. */
 	dir = xstrdup(dir_arg);
@@ -354,9 +455,12 @@ int scaffold(const struct scaffold_opts *o)
 	upper(o->name, name_upper, sizeof(name_upper));
 	upper(prefix, prefix_upper, sizeof(prefix_upper));
 	const struct subst subs[] = {
-		{"@NAME@", o->name}, {"@UPPER@", name_upper},
-		{"@HOST@", o->host ? o->host : ""}, {"@PREFIX@", prefix},
-		{"@PREFIX_UPPER@", prefix_upper}, {"@ENTRY@", entry},
+		{"@NAME@", o->name},
+		{"@UPPER@", name_upper},
+		{"@HOST@", o->host ? o->host : ""},
+		{"@PREFIX@", prefix},
+		{"@PREFIX_UPPER@", prefix_upper},
+		{"@ENTRY@", entry},
 		{"@VERSION@", PLUGKIT_VERSION},
 		{"@WRAP_URL@", o->wrap_url ? o->wrap_url : ""},
 		{"@WRAP_REVISION@", o->wrap_revision},
@@ -397,9 +501,10 @@ int scaffold(const struct scaffold_opts *o)
 	} else if (!o->dry_run) {
 		for (size_t i = 0; i < kept; i++)
 			printf("wrote %s/%s\n", dir, rel[i]);
-		printf("\nNext: cd %s && %s\n", dir, strcmp(o->lang, "rust") == 0
-			? "cargo build --offline && cargo test --offline"
-			: "meson setup build && meson test -C build");
+		printf("\nNext: cd %s && %s\n", dir,
+		       strcmp(o->lang, "rust") == 0
+			       ? "cargo build --offline && cargo test --offline"
+			       : "meson setup build && meson test -C build");
 	}
 	for (size_t i = 0; i < kept; i++) {
 		free(rel[i]);
@@ -489,15 +594,12 @@ int cmd_new(int argc, char **argv)
 		case 'R': host_revision = optarg; break;
 		case 'f': o.force = true; break;
 		case 'n': o.dry_run = true; break;
-		case 'h':
-			usage_new(stdout);
-			return 0;
-		default:
-			fputs("Try 'plugkit help new'.\n", stderr);
-			return 2;
+		case 'h': usage_new(stdout); return 0;
+		default: fputs("Try 'plugkit help new'.\n", stderr); return 2;
 		}
 	}
-	if (argc - optind != 2 || (strcmp(argv[optind], "host") != 0 && strcmp(argv[optind], "plugin") != 0)) {
+	if (argc - optind != 2 ||
+	    (strcmp(argv[optind], "host") != 0 && strcmp(argv[optind], "plugin") != 0)) {
 		fputs("plugkit new: say 'host NAME' or 'plugin NAME --host PKG'\nTry 'plugkit help new'.\n",
 		      stderr);
 		return 2;
@@ -505,8 +607,10 @@ int cmd_new(int argc, char **argv)
 	o.kind = argv[optind];
 	o.name = argv[optind + 1];
 	if (strcmp(o.kind, "plugin") == 0 && !o.host) {
-		fprintf(stderr, "plugkit new plugin: which host? Add --host PKG, the host's "
-			"pkg-config name (plugkit new plugin %s --host myhost)\n", o.name);
+		fprintf(stderr,
+			"plugkit new plugin: which host? Add --host PKG, the host's "
+			"pkg-config name (plugkit new plugin %s --host myhost)\n",
+			o.name);
 		return 2;
 	}
 	if (strcmp(o.kind, "host") == 0 && o.host) {
@@ -515,20 +619,25 @@ int cmd_new(int argc, char **argv)
 	}
 	if (strcmp(o.kind, "plugin") == 0 && (o.wrap_url || plugkit_revision)) {
 		fputs("plugkit new plugin: --plugkit-url and --plugkit-revision are for a host "
-		      "(a plugin has --host-url)\n", stderr);
+		      "(a plugin has --host-url)\n",
+		      stderr);
 		return 2;
 	}
 	if (strcmp(o.kind, "host") == 0 && (host_url || host_revision)) {
-		fputs("plugkit new host: --host-url and --host-revision are for a plugin\n", stderr);
+		fputs("plugkit new host: --host-url and --host-revision are for a plugin\n",
+		      stderr);
 		return 2;
 	}
 	if ((plugkit_revision && !o.wrap_url) || (host_revision && !host_url)) {
 		fputs("plugkit new: --plugkit-revision goes with --plugkit-url, --host-revision with "
-		      "--host-url\n", stderr);
+		      "--host-url\n",
+		      stderr);
 		return 2;
 	}
 	if (host_url)
 		o.wrap_url = host_url;
-	o.wrap_revision = plugkit_revision ? plugkit_revision : host_revision ? host_revision : "head";
+	o.wrap_revision = plugkit_revision ? plugkit_revision
+			  : host_revision  ? host_revision
+					   : "head";
 	return scaffold(&o);
 }

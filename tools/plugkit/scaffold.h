@@ -5,11 +5,11 @@
 #include <stdbool.h>
 
 struct scaffold_opts {
-	const char *kind;       /* "host" or "plugin" */
+	const char *kind; /* "host" or "plugin" */
 	const char *name;
-	const char *host;       /* plugin: the host's pkg-config name */
-	const char *lang;       /* "c", "cpp" or "rust" */
-	const char *dir;        /* default ./NAME */
+	const char *host; /* plugin: the host's pkg-config name */
+	const char *lang; /* "c", "cpp" or "rust" */
+	const char *dir;  /* default ./NAME */
 	/* The git URL and revision of the wrap a project gets (host: plugkit's,
 	 * plugin: its host's); NULL, no wrap. */
 	const char *wrap_url, *wrap_revision;

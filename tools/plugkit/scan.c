@@ -20,7 +20,11 @@
  * Open addressing, grown at half full.
  */
 struct seen {
-	struct file_id { dev_t dev; ino_t ino; bool used; } *slots;
+	struct file_id {
+		dev_t dev;
+		ino_t ino;
+		bool used;
+	} * slots;
 	size_t cap, n;
 };
 
@@ -64,10 +68,10 @@ static bool seen_add(struct seen *s, dev_t dev, ino_t ino)
 }
 
 struct scan {
-	enum elf_parts parts;   /* ELF_SCAN, or ELF_ALL with --validate */
+	enum elf_parts parts; /* ELF_SCAN, or ELF_ALL with --validate */
 	struct seen seen;
 	size_t n_elf;
-	int status;             /* 1 once an ELF file is broken */
+	int status; /* 1 once an ELF file is broken */
 };
 
 static struct scan *current; /* nftw's callback has no argument */
@@ -93,8 +97,10 @@ static const char *rwx(int flags)
 static void print_elf(const char *path, const struct elf_file *elf)
 {
 	printf("%s: %s", path,
-	       elf->type == ET_DYN ? "ET_DYN" : elf->type == ET_EXEC ? "ET_EXEC" :
-	       elf->type == ET_REL ? "ET_REL" : "ET_OTHER");
+	       elf->type == ET_DYN    ? "ET_DYN"
+	       : elf->type == ET_EXEC ? "ET_EXEC"
+	       : elf->type == ET_REL  ? "ET_REL"
+				      : "ET_OTHER");
 	if (elf->soname)
 		printf(" soname=%s", elf->soname);
 	if (elf->n_needed)
@@ -155,9 +161,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 
 	(void)ftw;
 	switch (type) {
-	case FTW_F:
-		scan_file(current, path, st);
-		break;
+	case FTW_F: scan_file(current, path, st); break;
 	case FTW_SL:
 		/* A symlink to a file is scanned (once, whatever names it); one
 		 * to a directory is not entered, so no tree is walked twice
@@ -166,7 +170,8 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 			scan_file(current, path, &target);
 		break;
 	case FTW_DNR:
-		fprintf(stderr, "plugkit scan: %s: cannot read the directory (passed over)\n", path);
+		fprintf(stderr, "plugkit scan: %s: cannot read the directory (passed over)\n",
+			path);
 		break;
 	}
 	return 0;
@@ -190,7 +195,8 @@ int scan_paths(char *const *paths, size_t n, bool recursive, bool validate)
 		} else if (S_ISDIR(st.st_mode)) {
 			/* FTW_PHYS: symlinks come to visit() as such. */
 			if (nftw(paths[i], visit, 32, FTW_PHYS) != 0) {
-				fprintf(stderr, "plugkit scan: %s: %s\n", paths[i], strerror(errno));
+				fprintf(stderr, "plugkit scan: %s: %s\n", paths[i],
+					strerror(errno));
 				rc = 2;
 			}
 		} else {
@@ -243,18 +249,10 @@ int cmd_scan(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "Rh", options, NULL)) != -1) {
 		switch (opt) {
-		case 'R':
-			recursive = true;
-			break;
-		case 'V':
-			validate = true;
-			break;
-		case 'h':
-			usage_scan(stdout);
-			return 0;
-		default:
-			fputs("Try 'plugkit help scan'.\n", stderr);
-			return 2;
+		case 'R': recursive = true; break;
+		case 'V': validate = true; break;
+		case 'h': usage_scan(stdout); return 0;
+		default: fputs("Try 'plugkit help scan'.\n", stderr); return 2;
 		}
 	}
 	if (optind == argc) {
