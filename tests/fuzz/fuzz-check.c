@@ -151,7 +151,9 @@ static void print_all(const struct report *r)
 {
 	static const enum format formats[] = {FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON1, FORMAT_TAP};
 
-	for (size_t k = 0; k < sizeof(formats) / sizeof(formats[0]); k++) {
+	/* Every format, in full and problems-only (--problems). */
+	for (size_t k = 0; k < 2 * sizeof(formats) / sizeof(formats[0]); k++) {
+		enum format format = formats[k / 2];
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *out = open_memstream(&buf, &len);
@@ -159,14 +161,13 @@ static void print_all(const struct report *r)
 
 		if (!out)
 			abort();
-		report_print(r, formats[k], false, out);
+		report_print(r, format, false, k % 2, out);
 		fclose(out);
-		ok = formats[k] == FORMAT_JSON || formats[k] == FORMAT_JSON1
-			     ? well_formed_json(buf, len)
-		     : formats[k] == FORMAT_TAP ? well_formed_tap(buf, len)
-						: printable(buf, len);
+		ok = format == FORMAT_JSON || format == FORMAT_JSON1 ? well_formed_json(buf, len)
+		     : format == FORMAT_TAP                          ? well_formed_tap(buf, len)
+								     : printable(buf, len);
 		if (!ok) {
-			fprintf(stderr, "malformed output, format %d:\n%.*s\n", (int)formats[k],
+			fprintf(stderr, "malformed output, format %d:\n%.*s\n", (int)format,
 				(int)len, buf);
 			abort();
 		}
