@@ -518,8 +518,6 @@ static int by_name_cmp(const void *a, const void *b, void *arg)
 		      elf->dynsym[*(const uint32_t *)b].name);
 }
 
-static uint32_t gnu_hash(const char *s);
-
 /* The entries a DT_GNU_HASH leaves out, by the same hash: a plugin's
  * undefined references are looked up by name for every allocator function,
  * and a linear walk would cost names x references. */
@@ -537,7 +535,7 @@ static int index_head(struct reader *r)
 		return fail(r, "out of memory");
 	elf->head_mask = size - 1;
 	for (uint32_t i = 1; i < n; i++) {
-		uint32_t slot = gnu_hash(elf->dynsym[i].name) & elf->head_mask;
+		uint32_t slot = elf_gnu_hash(elf->dynsym[i].name) & elf->head_mask;
 
 		while (elf->head[slot])
 			slot = (slot + 1) & elf->head_mask;
@@ -1034,8 +1032,7 @@ bool elf_sym_defined(const struct elf_sym *sym)
 	return sym->shndx != SHN_UNDEF;
 }
 
-/* The two hash functions of ld.so (dl-hash.h, dl-new-hash.h). */
-static uint32_t gnu_hash(const char *s)
+uint32_t elf_gnu_hash(const char *s)
 {
 	uint32_t h = 5381;
 
@@ -1044,7 +1041,7 @@ static uint32_t gnu_hash(const char *s)
 	return h;
 }
 
-static uint32_t sysv_hash(const char *s)
+uint32_t elf_sysv_hash(const char *s)
 {
 	uint32_t h = 0, g;
 
@@ -1082,7 +1079,7 @@ static void start_chain(const struct elf_file *elf, struct elf_lookup *it)
 		if ((word & mask) == mask)
 			it->at = rd32(elf, h->buckets + (uint64_t)(it->hash % h->nbuckets) * 4);
 	} else if (h->kind == ELF_HASH_SYSV) {
-		it->hash = sysv_hash(it->name);
+		it->hash = elf_sysv_hash(it->name);
 		it->at = rd32(elf, h->buckets + (uint64_t)(it->hash % h->nbuckets) * 4);
 	} else {
 		size_t lo = 0, hi = elf->n_dynsym;
@@ -1188,7 +1185,7 @@ long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_loo
 		return -1;
 	}
 	if (elf->hash.kind == ELF_HASH_GNU) {
-		it->hash = gnu_hash(name);
+		it->hash = elf_gnu_hash(name);
 		/* DT_GNU_HASH hashes only the entries from symoffset on: the
 		 * undefined references sit before it, in elf->head. */
 		if (what == ELF_LOOKUP_ALL) {

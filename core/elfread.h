@@ -151,6 +151,11 @@ long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_loo
 		      struct elf_lookup *it);
 long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it);
 
+/* The two hash functions of ld.so (dl-new-hash.h, dl-hash.h), for
+ * DT_GNU_HASH and DT_HASH. */
+uint32_t elf_gnu_hash(const char *name);
+uint32_t elf_sysv_hash(const char *name);
+
 /* The version of a versym index, or NULL for 0 and 1 (unversioned). */
 const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx);
 

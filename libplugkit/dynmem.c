@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "elfread.h"
+
 uintptr_t dyn_absolute(uintptr_t base, ElfW(Addr) addr)
 {
 	return addr < base ? base + addr : addr;
@@ -34,28 +36,6 @@ const char *dyn_string(uintptr_t base, const ElfW(Dyn) * dyn, ElfW(Sxword) tag)
 	return strtab && found ? strtab + off : NULL;
 }
 
-static uint32_t gnu_hash(const char *name)
-{
-	uint32_t h = 5381;
-
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		h = h * 33 + *c;
-	return h;
-}
-
-static uint32_t sysv_hash(const char *name)
-{
-	uint32_t h = 0, g;
-
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-		h = (h << 4) + *c;
-		g = h & 0xf0000000;
-		h ^= g >> 24;
-		h &= ~g;
-	}
-	return h;
-}
-
 const ElfW(Sym) * dyn_lookup(uintptr_t base, const ElfW(Dyn) * dyn, const char *name)
 {
 	const ElfW(Sym) *symtab = NULL;
@@ -75,7 +55,8 @@ const ElfW(Sym) * dyn_lookup(uintptr_t base, const ElfW(Dyn) * dyn, const char *
 	if (!symtab || !strtab)
 		return NULL;
 	if (gnu) {
-		uint32_t h = gnu_hash(name), nbuckets = gnu[0], symoffset = gnu[1], bloom = gnu[2];
+		uint32_t h = elf_gnu_hash(name), nbuckets = gnu[0], symoffset = gnu[1],
+			 bloom = gnu[2];
 		const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)(gnu + 4) + bloom);
 		const uint32_t *chain = buckets + nbuckets;
 
@@ -95,7 +76,8 @@ const ElfW(Sym) * dyn_lookup(uintptr_t base, const ElfW(Dyn) * dyn, const char *
 		uint32_t nbucket = sysv[0];
 		const uint32_t *bucket = sysv + 2, *chain = bucket + nbucket;
 
-		for (uint32_t i = nbucket ? bucket[sysv_hash(name) % nbucket] : 0; i; i = chain[i])
+		for (uint32_t i = nbucket ? bucket[elf_sysv_hash(name) % nbucket] : 0; i;
+		     i = chain[i])
 			if (strcmp(name, strtab + symtab[i].st_name) == 0)
 				return &symtab[i];
 	}
