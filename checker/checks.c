@@ -160,7 +160,7 @@ static bool forwards_to_global(struct object *obj, const char *name)
 
 		if (!elf_sym_defined(s) || s->type != STT_FUNC)
 			continue;
-		to = forwarded_to(&obj->elf, s->value, is_forward_target);
+		to = forwarded_to(&obj->elf, s->value, s->size, is_forward_target);
 		/* Left to the global scope, not bound to a copy of its own. */
 		return to && !elf_sym_defined(&obj->elf.dynsym[to]);
 	}
