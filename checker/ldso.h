@@ -101,9 +101,9 @@ int process_start(struct ldso *ld, struct process *p, struct object *root);
  * name or SONAME, else the first file of root's class and machine in its
  * search (DT_RPATH, DT_RUNPATH, ld.so.cache, the system directories).
  * Without a root, only ld.so.cache and the system directories, for a file
- * like like (any file, when NULL).  Returns NULL when nothing answers,
- * with the places tried in *searched (':'-separated, for the caller to
- * free; NULL when out of memory).
+ * like like (any file, when NULL).  Returns NULL when nothing answers.
+ * *searched holds the places tried (':'-separated, or NULL), for the caller
+ * to free in either case.
  */
 struct object *ldso_find(struct ldso *ld, struct object *root, const struct object *like,
 			 const char *name, char **searched);
