@@ -215,8 +215,7 @@ static int replace(const struct place *p, char *dir, int fd, const struct stat *
 		goto unchanged;
 	}
 	if (!unchanged_since(fd, st)) {
-		fprintf(stderr, "plugkit rpath: %s was written to while it was being patched\n",
-			file);
+		fprintf(stderr, "plugkit rpath: %s changed while it was being patched\n", file);
 		goto unchanged;
 	}
 	if (temp_install(p, &t, st) == 0) {
@@ -224,8 +223,7 @@ static int replace(const struct place *p, char *dir, int fd, const struct stat *
 		goto out;
 	}
 	if (errno == ESTALE || errno == ENOENT)
-		fprintf(stderr, "plugkit rpath: %s was replaced while it was being patched\n",
-			file);
+		fprintf(stderr, "plugkit rpath: %s changed while it was being patched\n", file);
 	else
 		fprintf(stderr, "plugkit rpath: %s: cannot rename the patched copy over it: %s\n",
 			file, strerror(errno));
