@@ -5,7 +5,7 @@
 set -u
 plugkit=$1 plugin=$2 hostlib=$3
 tmp=$(mktemp -d)
-trap 'umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/full" "$tmp/ro" 2>/dev/null; rm -rf "$tmp"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
@@ -179,11 +179,47 @@ else
 		check "chattr +i: exit 1, named as immutable" sh -c 'test $1 -eq 1 && grep -q immutable "$2"' _ $? "$tmp/err"
 		check "chattr +i: untouched" cmp -s "$ft" "$plugin"
 		chattr -i "$ft"
+		chattr +a "$ft"
+		"$plugkit" rpath --libdir "$keep/lib" "$ft" >/dev/null 2>"$tmp/err"
+		check "chattr +a: exit 1, named as append-only" sh -c 'test $1 -eq 1 && grep -q append-only "$2"' _ $? "$tmp/err"
+		check "chattr +a: untouched" cmp -s "$ft" "$plugin"
+		chattr -a "$ft"
 	else
 		skip "chattr flags: not supported on $tmp"
 	fi
 	no_leftovers_in() { [ -z "$(find "$1" -name '*.plugkit-*')" ]; }
 	check "no temporaries left by the refusals" no_leftovers_in "$keep"
+fi
+
+# ---- directories: another user's, writable by all, read-only ----
+if [ "$(id -u)" -ne 0 ]; then
+	skip "directories of other users, read-only mounts: not root"
+else
+	shared=$tmp/shared
+	mkdir -p "$shared/lib/plugins"
+	chmod 0777 "$shared/lib/plugins"
+	cp "$plugin" "$shared/lib/plugins/roots.so"
+	cp "$plugin" "$shared/lib/plugins/own.so" && chown nobody:nogroup "$shared/lib/plugins/own.so"
+	as_nobody "$plugkit" rpath --libdir "$shared/lib" "$shared/lib/plugins/own.so" >/dev/null 2>&1
+	check "nobody, its own file in root's directory that all may write: patched, still nobody's" \
+		sh -c 'test $1 -eq 0 && test "$(stat -c %U "$2")" = nobody && test -n "$(readelf -d "$2" | grep RUNPATH.*ORIGIN)"' _ $? "$shared/lib/plugins/own.so"
+	for mode in 0777 1777; do
+		chmod $mode "$shared/lib/plugins"
+		as_nobody "$plugkit" rpath --libdir "$shared/lib" "$shared/lib/plugins/roots.so" >/dev/null 2>"$tmp/err"
+		check "nobody, root's file in a directory of mode $mode: exit 1, owner cannot be kept, untouched, nothing left" \
+			sh -c 'test $1 -eq 1 && grep -q "cannot keep its owner" "$2" && cmp -s "$3" "$4" && test "$(stat -c %U "$3")" = root && test -z "$(find "$5" -name "*.plugkit-*")"' \
+			_ $? "$tmp/err" "$shared/lib/plugins/roots.so" "$plugin" "$shared"
+	done
+	mkdir -p "$tmp/rosrc/lib/plugins" "$tmp/ro"
+	cp "$plugin" "$tmp/rosrc/lib/plugins/plugin.so"
+	if mount --bind "$tmp/rosrc" "$tmp/ro" 2>/dev/null && mount -o remount,ro,bind "$tmp/ro" 2>/dev/null; then
+		"$plugkit" rpath --libdir "$tmp/ro/lib" "$tmp/ro/lib/plugins/plugin.so" >/dev/null 2>"$tmp/err"
+		check "a read-only bind mount: exit 1, says so, untouched" \
+			sh -c 'test $1 -eq 1 && grep -q "Read-only file system" "$2" && cmp -s "$3" "$4"' _ $? "$tmp/err" "$tmp/rosrc/lib/plugins/plugin.so" "$plugin"
+	else
+		skip "a read-only bind mount: cannot bind-mount here"
+	fi
+	umount "$tmp/ro" 2>/dev/null
 fi
 
 # ---- links: a symlink is followed, a hard link is refused ----
