@@ -368,6 +368,11 @@ cp "$plugin" "$nl_name"
 "$plugkit" rpath --libdir "$names/lib" "$nl_name" >"$tmp/out" 2>&1
 check "a name with a newline: patched, shown as \\x0a on one line" \
 	sh -c 'test $1 -eq 0 && test -n "$(readelf -d "$2" | grep RUNPATH)" && grep -q "new.x0aline.so: DT_RUNPATH" "$3"' _ $? "$nl_name" "$tmp/out"
+longest=$names/lib/plugins/$(printf 'p%.0s' $(seq 252)).so
+cp "$plugin" "$longest"
+"$plugkit" rpath --libdir "$names/lib" "$longest" >/dev/null 2>&1
+check "a name of 255 bytes (NAME_MAX): patched" \
+	sh -c 'test $1 -eq 0 && test "$(readelf -d "$2" | sed -n "s/.*(RUNPATH).*\[\(.*\)\]/\1/p")" = "\$ORIGIN/.."' _ $? "$longest"
 long=$(printf '/%0200d' $(seq 25) | tr 0 d)
 cp "$plugin" "$names/lib/plugins/long.so"
 cp "$plugin" "$tmp/long-before"

@@ -117,7 +117,10 @@ int place_open(const char *path, bool follow, struct place *p, bool *linked)
 			*slash = '\0';
 		/* A link's target is taken from the link's directory, as the
 		 * kernel takes it; an absolute one ignores at. */
-		p->dir = openat(at, !slash ? "." : slash == buf ? "/" : buf,
+		p->dir = openat(at,
+				!slash         ? "."
+				: slash == buf ? "/"
+					       : buf,
 				O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (at != AT_FDCWD)
 			close(at);
@@ -158,18 +161,29 @@ void place_close(struct place *p)
 	p->dir = -1;
 }
 
+/*
+ * "NAME.plugkit-" for a temporary beside p's name: NAME is cut so that
+ * the pid and six letters still fit in NAME_MAX, since the longest name a
+ * directory holds must be patchable too.
+ */
+enum { TEMP_TAIL = sizeof(".plugkit-") - 1 + 20 + 1 + 6 };
+static void temp_prefix(const struct place *p, char *out)
+{
+	snprintf(out, NAME_MAX + 1, "%.*s.plugkit-", NAME_MAX - TEMP_TAIL, p->name);
+}
+
 /* "NAME.plugkit-PID-XXXXXX" with six random letters; the pid lets a
  * later run tell a SIGKILLed run's leftover from a temporary in use. */
 static int temp_name(const struct place *p, char *out)
 {
-	static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static const char letters[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	unsigned char rnd[6];
-	int len = snprintf(out, NAME_MAX + 1, "%s.plugkit-%ld-", p->name, (long)getpid());
+	size_t len;
 
-	if (len + (int)sizeof(rnd) > NAME_MAX) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
+	temp_prefix(p, out);
+	len = strlen(out);
+	len += (size_t)snprintf(out + len, NAME_MAX + 1 - len, "%ld-", (long)getpid());
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -1;
 	for (size_t i = 0; i < sizeof(rnd); i++)
@@ -289,7 +303,8 @@ int temp_install(const struct place *p, struct temp *t, const struct stat *was)
 	 * rename.  Something else there is put back.
 	 */
 	if (was && renameat2(p->dir, t->name, p->dir, p->name, RENAME_EXCHANGE) == 0) {
-		if (fstatat(p->dir, t->name, &now, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&now, was)) {
+		if (fstatat(p->dir, t->name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    same_file(&now, was)) {
 			unlinkat(p->dir, t->name, 0);
 			unname(t);
 			return 0;
@@ -325,7 +340,7 @@ void temp_close(const struct place *p, struct temp *t)
 
 void clean_stale_temporaries(const struct place *p, const char *prog)
 {
-	char prefix[NAME_MAX + 16];
+	char prefix[NAME_MAX + 1];
 	int fd = openat(p->dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
@@ -335,7 +350,7 @@ void clean_stale_temporaries(const struct place *p, const char *prog)
 			close(fd);
 		return;
 	}
-	snprintf(prefix, sizeof(prefix), "%s.plugkit-", p->name);
+	temp_prefix(p, prefix);
 	while ((e = readdir(d))) {
 		char *end;
 		struct stat st;

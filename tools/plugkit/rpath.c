@@ -88,7 +88,8 @@ static bool same_directory(const char *link, int dir)
 	const char *slash = strrchr(link, '/');
 	struct stat a, b;
 
-	snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - link) + 1 : 1, slash ? link : ".");
+	snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - link) + 1 : 1,
+		 slash ? link : ".");
 	return stat(name, &a) == 0 && fstat(dir, &b) == 0 && a.st_dev == b.st_dev &&
 	       a.st_ino == b.st_ino;
 }
@@ -180,7 +181,8 @@ static bool unchanged_since(int fd, const struct stat *st)
 	return fstat(fd, &now) == 0 && now.st_size == st->st_size &&
 	       now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
 	       now.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
-	       now.st_ctim.tv_sec == st->st_ctim.tv_sec && now.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
+	       now.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+	       now.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 /*
@@ -278,8 +280,8 @@ static int fix_at(const struct rpath_opts *o, const struct place *p, bool linked
 	int fd, rc = 2;
 
 	if (dir_path(p->dir, dir, sizeof(dir)) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: cannot name its directory (is /proc mounted?)\n",
-			file);
+		fprintf(stderr,
+			"plugkit rpath: %s: cannot name its directory (is /proc mounted?)\n", file);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, p->name);
