@@ -33,9 +33,9 @@ void place_close(struct place *p);
 /*
  * A new, private file in a place's directory: unnamed (O_TMPFILE) where the
  * file system allows, so a run killed outright leaves nothing behind; else
- * named "NAME.plugkit-PID-XXXXXX" (NAME cut to fit).  Until temp_close, a SIGINT, SIGTERM,
- * SIGHUP or SIGQUIT stops the running child (run_child) and removes any
- * name it has before plugkit dies of the signal.  fd is not closed on
+ * named "NAME.plugkit-PID-XXXXXX" (NAME cut to fit).  Until temp_close, a
+ * SIGINT, SIGTERM, SIGHUP or SIGQUIT stops the running child (run_child)
+ * and removes any name it has before plugkit dies of the signal.  fd is not closed on
  * exec: a child run_child starts reaches it as /proc/self/fd/FD.
  */
 struct temp {
