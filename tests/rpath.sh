@@ -347,6 +347,21 @@ PLUGKIT_PATCHELF=$tmp/attack "$plugkit" rpath --libdir "$race/lib" "$rt" >/dev/n
 check "a file written while it is patched: exit 1, says so, the writer's bytes kept" \
 	sh -c 'test $1 -eq 1 && grep -q "changed while it was being patched" "$2" && test "$(tail -c 1 "$3")" = x' _ $? "$tmp/err" "$rt"
 
+# Two runs on one file: each patchelf waits until both runs have read it;
+# one replaces it, the other finds it changed and leaves it.
+mkdir -p "$race/both"
+fake both 'touch "'"$race"'/both/$$"; for _ in $(seq 100); do [ "$(ls "'"$race"'/both" | wc -l)" -ge 2 ] && break; sleep 0.1; done; exec patchelf "$@"'
+PLUGKIT_PATCHELF=$tmp/both "$plugkit" rpath --libdir "$race/lib" "$rt" >/dev/null 2>"$tmp/err1" &
+first=$!
+PLUGKIT_PATCHELF=$tmp/both "$plugkit" rpath --libdir "$race/lib/plugins" "$rt" >/dev/null 2>"$tmp/err2"
+second=$?
+wait $first
+first=$?
+check "two runs at once: one replaces the file, the other exits 1 saying it changed" \
+	sh -c 'test "$(($1 + $2))" -eq 1 && cat "$3" "$4" | grep -q "changed while it was being patched"' _ $first $second "$tmp/err1" "$tmp/err2"
+check "two runs at once: the file holds the winner's RUNPATH" \
+	sh -c 'case "$(readelf -d "$1" | grep RUNPATH)" in *"[\$ORIGIN/..]"*) test $2 -eq 0 ;; *"[\$ORIGIN]"*) test $3 -eq 0 ;; *) false ;; esac' _ "$rt" $first $second
+
 # ---- names: through links and "..", unprintable, too long ----
 names=$tmp/names
 mkdir -p "$names/lib/plugins" "$names/real/sub" "$names/a"
