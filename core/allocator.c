@@ -91,6 +91,17 @@ bool allocator_is_cxx(const char *name)
  */
 static bool is_c_allocator(const char *name)
 {
+	/* The first letters of the names below: most names stop here. */
+	switch (name[0]) {
+	case 'a':
+	case 'c':
+	case 'f':
+	case 'm':
+	case 'p':
+	case 'r':
+	case 'v': break;
+	default: return false;
+	}
 	switch (strlen(name)) {
 	case 4: return strcmp(name, "free") == 0;
 	case 6:
@@ -170,8 +181,9 @@ unsigned rust_shim_symbol(const char *name)
 {
 	size_t len;
 
-	/* Called for every symbol: most fail on their first two letters. */
-	if (name[0] != '_' || (name[1] != '_' && name[1] != 'R'))
+	/* Called for every symbol: most fail on their first letters (every
+	 * legacy name starts __r, every v0 one _R). */
+	if (name[0] != '_' || (name[1] == '_' ? name[2] != 'r' : name[1] != 'R'))
 		return 0;
 	len = strlen(name);
 	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++) {
@@ -211,20 +223,22 @@ enum rust_allocator rust_allocator_of(unsigned seen)
 	return seen & RUST_SHIM_MARKER_REF ? RUST_ALLOCATOR_GLOBAL : RUST_ALLOCATOR_NONE;
 }
 
-static bool note_rust_symtab_name(const char *name, void *arg)
-{
-	*(unsigned *)arg |= rust_shim_symbol(name);
-	return false;
-}
-
-/* What the object references of the shim: __rust_alloc, the marker. */
-static bool note_rust_symtab_ref(const char *name, void *arg)
+/* What the object defines of the shim, and what it references of it:
+ * __rust_alloc, the marker. */
+static unsigned rust_shim_bits(const char *name, bool defined)
 {
 	unsigned bit = rust_shim_symbol(name);
 
-	*(unsigned *)arg |= bit == RUST_SHIM_ALLOC    ? RUST_SHIM_IMPORTED
-			    : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF
-						      : 0;
+	if (defined)
+		return bit;
+	return bit == RUST_SHIM_ALLOC    ? RUST_SHIM_IMPORTED
+	       : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF
+					 : 0;
+}
+
+static bool note_rust_symtab_name(const char *name, bool defined, void *arg)
+{
+	*(unsigned *)arg |= rust_shim_bits(name, defined);
 	return false;
 }
 
@@ -232,8 +246,7 @@ unsigned rust_shim_symbols(const struct elf_file *elf)
 {
 	unsigned seen = 0;
 
-	elf_symtab_any(elf, note_rust_symtab_name, &seen);
-	elf_symtab_refs_any(elf, note_rust_symtab_ref, &seen);
+	elf_symtab_code_any(elf, note_rust_symtab_name, &seen);
 	return seen;
 }
 
@@ -269,12 +282,13 @@ static void collect(struct collect *c, const char *name)
 		name_list_add(&c->nl, name);
 }
 
-static bool collect_symtab_name(const char *name, void *arg)
+static bool collect_symtab_name(const char *name, bool defined, void *arg)
 {
 	struct collect *c = arg;
 
-	collect(c, name);
-	c->rust |= rust_shim_symbol(name);
+	if (defined)
+		collect(c, name);
+	c->rust |= rust_shim_bits(name, defined);
 	return false;
 }
 
@@ -289,8 +303,7 @@ void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 	/* .symtab holds every definition, hidden and local ones included;
 	 * a stripped file has only its exports to show. */
 	if (elf->symtab_count) {
-		elf_symtab_any(elf, collect_symtab_name, &c);
-		elf_symtab_refs_any(elf, note_rust_symtab_ref, &c.rust);
+		elf_symtab_code_any(elf, collect_symtab_name, &c);
 		if (rust_allocator_of(c.rust) == RUST_ALLOCATOR_GLOBAL)
 			name_list_add(&c.nl, rust_global_allocator_name(c.rust));
 	} else {
@@ -306,7 +319,10 @@ void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 					}
 			}
 	}
-	snprintf(buf, len, "%s%s", c.nl.buf, name_list_more(&c.nl));
+	if (!c.nl.n && len) /* the usual answer, without a printf */
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%s%s", c.nl.buf, name_list_more(&c.nl));
 }
 
 /* Loaded into every dynamically linked process at start-up; libc's malloc
