@@ -91,15 +91,34 @@ bool allocator_is_cxx(const char *name)
  */
 static bool is_c_allocator(const char *name)
 {
-	/* The first letters of the names below: most names stop here. */
+	/* The first two letters of the names below: most names stop here,
+	 * before a strlen. */
 	switch (name[0]) {
-	case 'a':
-	case 'c':
-	case 'f':
-	case 'm':
-	case 'p':
-	case 'r':
-	case 'v': break;
+	case 'a': /* aligned_alloc */
+		if (name[1] != 'l')
+			return false;
+		break;
+	case 'c': /* calloc */
+	case 'v': /* valloc */
+		if (name[1] != 'a')
+			return false;
+		break;
+	case 'f': /* free */
+		if (name[1] != 'r')
+			return false;
+		break;
+	case 'm': /* malloc, malloc_usable_size, memalign */
+		if (name[1] != 'a' && name[1] != 'e')
+			return false;
+		break;
+	case 'p': /* posix_memalign, pvalloc */
+		if (name[1] != 'o' && name[1] != 'v')
+			return false;
+		break;
+	case 'r': /* realloc */
+		if (name[1] != 'e')
+			return false;
+		break;
 	default: return false;
 	}
 	switch (strlen(name)) {
