@@ -1,5 +1,7 @@
 #include "allocator.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -196,6 +198,46 @@ static const struct {
 	 RUST_SHIM_MARKER},
 };
 
+/*
+ * The first two letters of every name asked after in .symtab (the
+ * vocabulary above, the shim's names: legacy and v0), worked out once from
+ * the lists themselves.
+ */
+static struct {
+	pthread_once_t once;
+	struct elf_name_filter symbols, all;
+} vocabulary = {.once = PTHREAD_ONCE_INIT};
+
+static void pass_name(struct elf_name_filter *filter, const char *name)
+{
+	filter->pass[(unsigned char)name[0]] |= (uint64_t)1 << ((unsigned char)name[1] % 64);
+}
+
+static void find_vocabulary(void)
+{
+	for (const char *const *const *list = allocator_lists; *list; list++)
+		for (const char *const *name = *list; *name; name++)
+			pass_name(&vocabulary.symbols, *name);
+	vocabulary.all = vocabulary.symbols;
+	for (const char *const *name = allocator_internals; *name; name++)
+		pass_name(&vocabulary.all, *name);
+	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++)
+		pass_name(&vocabulary.all, rust_shim_names[i].legacy);
+	pass_name(&vocabulary.all, "_R"); /* every v0-mangled name */
+}
+
+const struct elf_name_filter *allocator_vocabulary(void)
+{
+	pthread_once(&vocabulary.once, find_vocabulary);
+	return &vocabulary.all;
+}
+
+const struct elf_name_filter *allocator_symbols(void)
+{
+	pthread_once(&vocabulary.once, find_vocabulary);
+	return &vocabulary.symbols;
+}
+
 unsigned rust_shim_symbol(const char *name)
 {
 	size_t len;
@@ -265,7 +307,7 @@ unsigned rust_shim_symbols(const struct elf_file *elf)
 {
 	unsigned seen = 0;
 
-	elf_symtab_code_any(elf, note_rust_symtab_name, &seen);
+	elf_symtab_code_any(elf, allocator_vocabulary(), note_rust_symtab_name, &seen);
 	return seen;
 }
 
@@ -322,7 +364,7 @@ void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 	/* .symtab holds every definition, hidden and local ones included;
 	 * a stripped file has only its exports to show. */
 	if (elf->symtab_count) {
-		elf_symtab_code_any(elf, collect_symtab_name, &c);
+		elf_symtab_code_any(elf, allocator_vocabulary(), collect_symtab_name, &c);
 		if (rust_allocator_of(c.rust) == RUST_ALLOCATOR_GLOBAL)
 			name_list_add(&c.nl, rust_global_allocator_name(c.rust));
 	} else {

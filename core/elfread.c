@@ -292,7 +292,7 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 {
 	struct elf_file *elf = r->elf;
 	uint64_t entsize = elf->is64 ? 16 : 8;
-	uint64_t count = size / entsize;
+	uint64_t count = size / entsize, needed_end = 0;
 	size_t k = 0;
 
 	memset(d, 0, sizeof(*d));
@@ -308,7 +308,10 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 		if (tag == DT_NULL)
 			break;
 		switch (tag) {
-		case DT_NEEDED: d->n_needed++; break;
+		case DT_NEEDED:
+			d->n_needed++;
+			needed_end = i + 1;
+			break;
 		case DT_STRTAB:
 			d->strtab = val;
 			d->has_strtab = true;
@@ -371,7 +374,8 @@ static int read_dynamic(struct reader *r, uint64_t off, uint64_t size, struct dy
 	elf->needed = calloc(d->n_needed ? d->n_needed : 1, sizeof(*elf->needed));
 	if (!elf->needed)
 		return fail(r, "out of memory");
-	for (uint64_t i = 0; i < count; i++) {
+	/* Second pass: the DT_NEEDED strings, which come first as a rule. */
+	for (uint64_t i = 0; i < needed_end; i++) {
 		uint64_t tag = rdword(elf, off + i * entsize);
 		uint64_t val = rdword(elf, off + i * entsize + entsize / 2);
 
@@ -952,12 +956,11 @@ static int read_sections(struct reader *r)
 }
 
 /*
- * ELF_JUDGE: what libplugkit's judgement before dlopen asks of a file.  Its
- * relocations only when it has a TLS block of its own that DF_STATIC_TLS
- * does not already claim for the static block (a TPOFF into another
- * object's block costs this one nothing); its dynamic symbols only when it
- * has no .symtab, which shows every definition, and then without versions
- * (the judgement matches names).
+ * ELF_JUDGE: what libplugkit's judgement before dlopen asks of a file
+ * first.  Not its relocations (what it needs of static TLS is at most its
+ * TLS block, and ELF_SCAN counts the rest when that matters); its dynamic
+ * symbols only when it has no .symtab, which shows every definition, and
+ * then without versions (the judgement matches names).
  */
 static int read_judged(struct reader *r, uint64_t dyn_off, uint64_t dyn_size)
 {
@@ -965,9 +968,6 @@ static int read_judged(struct reader *r, uint64_t dyn_off, uint64_t dyn_size)
 	struct dyn d;
 
 	if (read_dynamic(r, dyn_off, dyn_size, &d) != 0 || read_sections(r) != 0)
-		return -1;
-	if (elf->has_tls && !(elf->flags & DF_STATIC_TLS) &&
-	    walk_relocs(r, &d, RELOC_NOTE, NULL) != 0)
 		return -1;
 	if (elf->symtab_count)
 		return 0;
@@ -1266,31 +1266,36 @@ const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx)
 	return &elf->versions[elf->ver_by_ndx[ndx] - 1];
 }
 
-bool elf_symtab_code_any(const struct elf_file *elf,
+bool elf_symtab_code_any(const struct elf_file *elf, const struct elf_name_filter *filter,
 			 bool (*fn)(const char *name, bool defined, void *arg), void *arg)
 {
+	const unsigned char *sym, *end;
 	const char *strtab;
-	uint64_t strsize = elf->symtab_strsize, info_at = elf->is64 ? 4 : 12,
-		 shndx_at = elf->is64 ? 6 : 14;
+	uint64_t strsize = elf->symtab_strsize, entsize = elf->symtab_entsize,
+		 info_at = elf->is64 ? 4 : 12, shndx_at = elf->is64 ? 6 : 14;
 	bool terminated;
 
-	if (!elf->symtab_count)
+	if (elf->symtab_count < 2)
 		return false;
 	strtab = (const char *)elf->map + elf->symtab_stroff;
 	/* A table whose last byte is a NUL ends every string that starts in
 	 * it: no string needs a search of its own. */
 	terminated = strsize && strtab[strsize - 1] == '\0';
-	for (uint64_t i = 1; i < elf->symtab_count; i++) {
-		uint64_t s = elf->symtab_off + i * elf->symtab_entsize;
-		uint32_t st_name = rd32(elf, s);
-		uint8_t type = ELF64_ST_TYPE(elf->map[s + info_at]);
+	end = elf->map + elf->symtab_off + elf->symtab_count * entsize;
+	for (sym = elf->map + elf->symtab_off + entsize; sym < end; sym += entsize) {
+		uint32_t st_name = rd32(elf, (uint64_t)(sym - elf->map));
+		uint8_t type = ELF64_ST_TYPE(sym[info_at]);
+		const unsigned char *name = (const unsigned char *)strtab + st_name;
 
 		/* Code only: sections, files and data are not what is asked for. */
 		if (st_name >= strsize ||
 		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE) ||
-		    (!terminated && !memchr(strtab + st_name, '\0', strsize - st_name)))
+		    (!terminated && !memchr(name, '\0', strsize - st_name)))
 			continue;
-		if (fn(strtab + st_name, rd16(elf, s + shndx_at) != SHN_UNDEF, arg))
+		if (filter && !elf_name_passes(filter, (const char *)name))
+			continue;
+		if (fn((const char *)name, rd16(elf, (uint64_t)(sym - elf->map) + shndx_at) != SHN_UNDEF,
+		       arg))
 			return true;
 	}
 	return false;

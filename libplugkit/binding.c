@@ -90,6 +90,7 @@ struct tables {
 	const ElfW(Sym) * symtab;
 	const char *strtab;
 	const void *self; /* object_of() the object itself */
+	const struct elf_name_filter *vocabulary;
 };
 
 /*
@@ -125,7 +126,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p,
 		if (REL_SYM(info) == 0 || !is_address_slot((uint32_t)REL_TYPE(info)))
 			continue;
 		name = t->strtab + t->symtab[REL_SYM(info)].st_name;
-		if (!allocator_is_symbol(name))
+		if (!elf_name_passes(t->vocabulary, name) || !allocator_is_symbol(name))
 			continue;
 		target = *(void *const *)(map->l_addr + r_offset);
 		if (!target)
@@ -164,7 +165,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p,
 static bool judge_object(const struct link_map *map, const struct provider *p, char *msg,
 			 size_t len)
 {
-	struct tables t = {0};
+	struct tables t = {.vocabulary = allocator_symbols()};
 	const char *self_name;
 	uintptr_t rela = 0, rel = 0, jmprel = 0;
 	size_t relasz = 0, relaent = sizeof(ElfW(Rela)), relsz = 0, relent = sizeof(ElfW(Rel));

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,11 @@ struct summary {
 	const char **needed;
 	size_t n_needed;
 	uint64_t flags_1;
-	unsigned long long static_tls; /* bytes of static TLS it needs */
+	/* Bytes of static TLS it needs; with tls_bound, its whole TLS block,
+	 * the most it can need, until the rule needs to know (its TPOFF
+	 * relocations are read only then). */
+	unsigned long long static_tls;
+	bool tls_bound;
 	const char *allocators;        /* the allocator names it defines, or "" */
 	char strings[];
 };
@@ -48,10 +53,40 @@ struct summary {
  * for a host that loads files without end. */
 #define SUMMARY_MAX 4096
 
+/* Summaries go all at once (trim_summaries), so they are carved one
+ * after another from big chunks rather than allocated one by one. */
+#define CHUNK_BYTES (64u << 10)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	max_align_t bytes[];
+};
+
 static struct {
 	struct summary *bucket[SUMMARY_BUCKETS];
 	size_t n;
+	struct chunk *chunks;
 } summaries;
+
+static void *carve(size_t n)
+{
+	struct chunk *c = summaries.chunks;
+	void *at;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+
+		if (!(c = malloc(sizeof(*c) + size)))
+			return NULL;
+		*c = (struct chunk){.next = summaries.chunks, .size = size};
+		summaries.chunks = c;
+	}
+	at = (char *)c->bytes + c->used;
+	c->used += n;
+	return at;
+}
 
 static size_t bucket_of(dev_t dev, ino_t ino)
 {
@@ -74,13 +109,13 @@ static void trim_summaries(void)
 {
 	if (summaries.n < SUMMARY_MAX)
 		return;
-	for (size_t i = 0; i < SUMMARY_BUCKETS; i++)
-		while (summaries.bucket[i]) {
-			struct summary *next = summaries.bucket[i]->next;
+	while (summaries.chunks) {
+		struct chunk *next = summaries.chunks->next;
 
-			free(summaries.bucket[i]);
-			summaries.bucket[i] = next;
-		}
+		free(summaries.chunks);
+		summaries.chunks = next;
+	}
+	memset(summaries.bucket, 0, sizeof(summaries.bucket));
 	summaries.n = 0;
 }
 
@@ -239,7 +274,7 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 		len += room(elf->needed[i]);
 	/* The strings, then the DT_NEEDED pointers: one more pointer than
 	 * needed covers the padding that aligns them. */
-	s = malloc(sizeof(*s) + len + (elf->n_needed + 1) * sizeof(char *));
+	s = carve(sizeof(*s) + len + (elf->n_needed + 1) * sizeof(char *));
 	if (!s)
 		return NULL;
 	*s = (struct summary){.dev = st->st_dev,
@@ -247,7 +282,8 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 			      .size = st->st_size,
 			      .mtime = st->st_mtim,
 			      .flags_1 = elf->flags_1,
-			      .static_tls = static_tls_of(elf),
+			      .static_tls = elf->tls_memsz,
+			      .tls_bound = elf->tls_memsz && !(elf->flags & DF_STATIC_TLS),
 			      .n_needed = elf->n_needed};
 	at = s->strings;
 	s->soname = keep(&at, elf->soname);
@@ -458,6 +494,32 @@ static enum plugkit_status second_host(const struct walk *w, const char *plugin,
 	return status;
 }
 
+/* The static TLS that each object of the walk really needs, where only
+ * the most it could need is known yet: its relocations read now (and kept
+ * with its summary). */
+static enum plugkit_status settle_static_tls(const struct walk *w, struct plugkit_error *error)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct summary *s = w->v[i].s;
+		struct elf_file elf;
+		char err[256];
+
+		if (!s->tls_bound)
+			continue;
+		if (elf_open_parts(w->v[i].path, ELF_SCAN, &elf, err, sizeof(err)) != 0)
+			return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+		if (elf.dev != s->dev || elf.ino != s->ino || (off_t)elf.size != s->size) {
+			elf_close(&elf);
+			return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read",
+					    w->v[i].path);
+		}
+		s->static_tls = static_tls_of(&elf);
+		s->tls_bound = false;
+		elf_close(&elf);
+	}
+	return PLUGKIT_OK;
+}
+
 static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
 				       struct plugkit_error *error)
 {
@@ -474,6 +536,13 @@ static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
 				"%s: refused before loading: %s defines %s: a heap of "
 				"its own",
 				plugin, w->v[i].path, w->v[i].s->allocators);
+	/* What each object can need at most: most closures fit whatever
+	 * their relocations say. */
+	for (size_t i = 0; i < w->n; i++)
+		tls += w->v[i].s->static_tls;
+	if (tls > PLUGKIT_STATIC_TLS_SURPLUS && (status = settle_static_tls(w, error)) != PLUGKIT_OK)
+		return status;
+	tls = 0;
 	for (size_t i = 0; i < w->n; i++) {
 		tls += w->v[i].s->static_tls;
 		if (w->v[i].s->static_tls && !user)
