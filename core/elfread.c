@@ -1298,8 +1298,8 @@ bool elf_symtab_code_any(const struct elf_file *elf, const struct elf_name_filte
 			continue;
 		if (filter && !elf_name_passes(filter, (const char *)name))
 			continue;
-		if (fn((const char *)name, rd16(elf, (uint64_t)(sym - elf->map) + shndx_at) != SHN_UNDEF,
-		       arg))
+		if (fn((const char *)name,
+		       rd16(elf, (uint64_t)(sym - elf->map) + shndx_at) != SHN_UNDEF, arg))
 			return true;
 	}
 	return false;

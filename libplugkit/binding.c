@@ -196,8 +196,8 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 	}
 	if (!t.symtab || !t.strtab || !(t.self = object_of(map->l_ld, &self_name)))
 		return true;
-	return (!rela || judge_table(map, p, &t, rela, relasz, relaent, relacount, true, false, msg,
-				     len)) &&
+	return (!rela ||
+		judge_table(map, p, &t, rela, relasz, relaent, relacount, true, false, msg, len)) &&
 	       (!rel ||
 		judge_table(map, p, &t, rel, relsz, relent, relcount, false, false, msg, len)) &&
 	       (!jmprel || judge_table(map, p, &t, jmprel, pltrelsz, plt_rela ? relaent : relent, 0,

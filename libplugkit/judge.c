@@ -44,7 +44,7 @@ struct summary {
 	 * relocations are read only then). */
 	unsigned long long static_tls;
 	bool tls_bound;
-	const char *allocators;        /* the allocator names it defines, or "" */
+	const char *allocators; /* the allocator names it defines, or "" */
 	char strings[];
 };
 
@@ -214,7 +214,8 @@ static int read_judged(const char *path, int fd, const struct stat *st, struct e
 			copy.cap = size > 65536 ? size : 65536;
 			if (!(copy.bytes = malloc(copy.cap))) {
 				copy.cap = 0;
-				return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
+				return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory",
+						    path);
 			}
 		}
 		if (pread(fd, copy.bytes, size, 0) != (ssize_t)size)
@@ -540,7 +541,8 @@ static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
 	 * their relocations say. */
 	for (size_t i = 0; i < w->n; i++)
 		tls += w->v[i].s->static_tls;
-	if (tls > PLUGKIT_STATIC_TLS_SURPLUS && (status = settle_static_tls(w, error)) != PLUGKIT_OK)
+	if (tls > PLUGKIT_STATIC_TLS_SURPLUS &&
+	    (status = settle_static_tls(w, error)) != PLUGKIT_OK)
 		return status;
 	tls = 0;
 	for (size_t i = 0; i < w->n; i++) {

@@ -126,8 +126,9 @@ static void find_startup(void)
 	add_startup(program, maps);
 	/* Breadth first, as start-up loaded them. */
 	for (size_t i = 0; i < startup.n; i++) {
-		const char *strtab = (const char *)dyn_absolute(
-			maps[i]->l_addr, dyn_value(maps[i]->l_ld, DT_STRTAB));
+		const char *strtab =
+			(const char *)dyn_absolute(maps[i]->l_addr,
+						   dyn_value(maps[i]->l_ld, DT_STRTAB));
 
 		for (const ElfW(Dyn) *d = maps[i]->l_ld; strtab && d->d_tag != DT_NULL; d++) {
 			const char *name = strtab + d->d_un.d_val;
@@ -188,7 +189,8 @@ static int match_names(struct dl_phdr_info *info, size_t size, void *arg)
 
 	(void)size;
 	for (size_t i = 0; i < q->n; i++)
-		if (!*q->loaded[i] && (same(info->dlpi_name, q->names[i]) || same(soname, q->names[i]))) {
+		if (!*q->loaded[i] &&
+		    (same(info->dlpi_name, q->names[i]) || same(soname, q->names[i]))) {
 			*q->loaded[i] = true;
 			q->left--;
 		}

@@ -34,8 +34,7 @@ static int judge_file(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct walk *w = arg;
 	/* The program has no name in ld.so's list: the kernel knows its file. */
-	const char *path =
-		info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "/proc/self/exe";
+	const char *path = info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "/proc/self/exe";
 	struct elf_file elf;
 	char err[256];
 
