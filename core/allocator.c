@@ -1,5 +1,7 @@
 #include "allocator.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,6 +93,36 @@ bool allocator_is_cxx(const char *name)
  */
 static bool is_c_allocator(const char *name)
 {
+	/* The first two letters of the names below: most names stop here,
+	 * before a strlen. */
+	switch (name[0]) {
+	case 'a': /* aligned_alloc */
+		if (name[1] != 'l')
+			return false;
+		break;
+	case 'c': /* calloc */
+	case 'v': /* valloc */
+		if (name[1] != 'a')
+			return false;
+		break;
+	case 'f': /* free */
+		if (name[1] != 'r')
+			return false;
+		break;
+	case 'm': /* malloc, malloc_usable_size, memalign */
+		if (name[1] != 'a' && name[1] != 'e')
+			return false;
+		break;
+	case 'p': /* posix_memalign, pvalloc */
+		if (name[1] != 'o' && name[1] != 'v')
+			return false;
+		break;
+	case 'r': /* realloc */
+		if (name[1] != 'e')
+			return false;
+		break;
+	default: return false;
+	}
 	switch (strlen(name)) {
 	case 4: return strcmp(name, "free") == 0;
 	case 6:
@@ -166,12 +198,53 @@ static const struct {
 	 RUST_SHIM_MARKER},
 };
 
+/*
+ * The first two letters of every name asked after in .symtab (the
+ * vocabulary above, the shim's names: legacy and v0), worked out once from
+ * the lists themselves.
+ */
+static struct {
+	pthread_once_t once;
+	struct elf_name_filter symbols, all;
+} vocabulary = {.once = PTHREAD_ONCE_INIT};
+
+static void pass_name(struct elf_name_filter *filter, const char *name)
+{
+	filter->pass[(unsigned char)name[0]] |= (uint64_t)1 << ((unsigned char)name[1] % 64);
+}
+
+static void find_vocabulary(void)
+{
+	for (const char *const *const *list = allocator_lists; *list; list++)
+		for (const char *const *name = *list; *name; name++)
+			pass_name(&vocabulary.symbols, *name);
+	vocabulary.all = vocabulary.symbols;
+	for (const char *const *name = allocator_internals; *name; name++)
+		pass_name(&vocabulary.all, *name);
+	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++)
+		pass_name(&vocabulary.all, rust_shim_names[i].legacy);
+	pass_name(&vocabulary.all, "_R"); /* every v0-mangled name */
+}
+
+const struct elf_name_filter *allocator_vocabulary(void)
+{
+	pthread_once(&vocabulary.once, find_vocabulary);
+	return &vocabulary.all;
+}
+
+const struct elf_name_filter *allocator_symbols(void)
+{
+	pthread_once(&vocabulary.once, find_vocabulary);
+	return &vocabulary.symbols;
+}
+
 unsigned rust_shim_symbol(const char *name)
 {
 	size_t len;
 
-	/* Called for every symbol: most fail on their first two letters. */
-	if (name[0] != '_' || (name[1] != '_' && name[1] != 'R'))
+	/* Called for every symbol: most fail on their first letters (every
+	 * legacy name starts __r, every v0 one _R). */
+	if (name[0] != '_' || (name[1] == '_' ? name[2] != 'r' : name[1] != 'R'))
 		return 0;
 	len = strlen(name);
 	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++) {
@@ -211,20 +284,22 @@ enum rust_allocator rust_allocator_of(unsigned seen)
 	return seen & RUST_SHIM_MARKER_REF ? RUST_ALLOCATOR_GLOBAL : RUST_ALLOCATOR_NONE;
 }
 
-static bool note_rust_symtab_name(const char *name, void *arg)
-{
-	*(unsigned *)arg |= rust_shim_symbol(name);
-	return false;
-}
-
-/* What the object references of the shim: __rust_alloc, the marker. */
-static bool note_rust_symtab_ref(const char *name, void *arg)
+/* What the object defines of the shim, and what it references of it:
+ * __rust_alloc, the marker. */
+static unsigned rust_shim_bits(const char *name, bool defined)
 {
 	unsigned bit = rust_shim_symbol(name);
 
-	*(unsigned *)arg |= bit == RUST_SHIM_ALLOC    ? RUST_SHIM_IMPORTED
-			    : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF
-						      : 0;
+	if (defined)
+		return bit;
+	return bit == RUST_SHIM_ALLOC    ? RUST_SHIM_IMPORTED
+	       : bit == RUST_SHIM_MARKER ? RUST_SHIM_MARKER_REF
+					 : 0;
+}
+
+static bool note_rust_symtab_name(const char *name, bool defined, void *arg)
+{
+	*(unsigned *)arg |= rust_shim_bits(name, defined);
 	return false;
 }
 
@@ -232,8 +307,7 @@ unsigned rust_shim_symbols(const struct elf_file *elf)
 {
 	unsigned seen = 0;
 
-	elf_symtab_any(elf, note_rust_symtab_name, &seen);
-	elf_symtab_refs_any(elf, note_rust_symtab_ref, &seen);
+	elf_symtab_code_any(elf, allocator_vocabulary(), note_rust_symtab_name, &seen);
 	return seen;
 }
 
@@ -269,12 +343,13 @@ static void collect(struct collect *c, const char *name)
 		name_list_add(&c->nl, name);
 }
 
-static bool collect_symtab_name(const char *name, void *arg)
+static bool collect_symtab_name(const char *name, bool defined, void *arg)
 {
 	struct collect *c = arg;
 
-	collect(c, name);
-	c->rust |= rust_shim_symbol(name);
+	if (defined)
+		collect(c, name);
+	c->rust |= rust_shim_bits(name, defined);
 	return false;
 }
 
@@ -289,8 +364,7 @@ void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 	/* .symtab holds every definition, hidden and local ones included;
 	 * a stripped file has only its exports to show. */
 	if (elf->symtab_count) {
-		elf_symtab_any(elf, collect_symtab_name, &c);
-		elf_symtab_refs_any(elf, note_rust_symtab_ref, &c.rust);
+		elf_symtab_code_any(elf, allocator_vocabulary(), collect_symtab_name, &c);
 		if (rust_allocator_of(c.rust) == RUST_ALLOCATOR_GLOBAL)
 			name_list_add(&c.nl, rust_global_allocator_name(c.rust));
 	} else {
@@ -306,7 +380,10 @@ void allocator_defined_names(const struct elf_file *elf, char *buf, size_t len)
 					}
 			}
 	}
-	snprintf(buf, len, "%s%s", c.nl.buf, name_list_more(&c.nl));
+	if (!c.nl.n && len) /* the usual answer, without a printf */
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%s%s", c.nl.buf, name_list_more(&c.nl));
 }
 
 /* Loaded into every dynamically linked process at start-up; libc's malloc

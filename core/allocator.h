@@ -22,6 +22,14 @@ bool allocator_is_cxx(const char *name);
 /* One of the C or C++ names (quick for the many names that are not). */
 bool allocator_is_symbol(const char *name);
 
+/* The first two letters of every name above, of the allocator internals
+ * and of Rust's allocator shim: a filter that passes them all and few
+ * others, for a walk over many names. */
+const struct elf_name_filter *allocator_vocabulary(void);
+
+/* The same for the C and C++ names alone (allocator_is_symbol's). */
+const struct elf_name_filter *allocator_symbols(void);
+
 /* libc.so.6 or the dynamic loader, by SONAME (or file name). */
 bool is_libc_soname(const char *soname);
 

@@ -120,11 +120,23 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen);
  *    dynamic section, symbols or relocations), reading only those bytes;
  *  - ELF_SCAN: the program headers, the dynamic section's strings and flags,
  *    and the relocation types that need static TLS or descriptors (no
- *    symbols, versions or sections), reading only those bytes.
+ *    symbols, versions or sections), reading only those bytes;
+ *  - ELF_JUDGE: what libplugkit judges before dlopen: the program headers,
+ *    the dynamic section's strings and flags, .symtab's place, and the
+ *    dynamic symbols (no versions) only of a file without .symtab; no
+ *    relocations (n_tpoff_relocs stays 0).
  */
-enum elf_parts { ELF_ALL, ELF_HEADERS_AND_SYMTAB, ELF_SCAN };
+enum elf_parts { ELF_ALL, ELF_HEADERS_AND_SYMTAB, ELF_SCAN, ELF_JUDGE };
 int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
 		   size_t errlen);
+
+/*
+ * The same, on the size bytes of the file path (device dev, inode ino)
+ * that the caller has read into memory already: nothing is read, mapped or
+ * copied, and bytes must outlive elf.
+ */
+int elf_open_copy(const char *path, const unsigned char *bytes, size_t size, dev_t dev, ino_t ino,
+		  enum elf_parts parts, struct elf_file *elf, char *err, size_t errlen);
 void elf_close(struct elf_file *elf);
 
 /*
@@ -160,13 +172,30 @@ uint32_t elf_sysv_hash(const char *name);
 /* The version of a versym index, or NULL for 0 and 1 (unversioned). */
 const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx);
 
-/* Calls fn for every defined function (or untyped) .symtab symbol, local
- * ones included, until it returns true; returns whether it did. */
-bool elf_symtab_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg), void *arg);
+/*
+ * Which names a walk of .symtab hands on: a name whose first two bytes are
+ * b0 b1 when bit b1 % 64 of pass[b0] is set (pass[0] is 0: no empty
+ * names).  Coarse, but it spares a caller that asks after a fixed
+ * vocabulary a call for nearly every other name; the callback decides.
+ */
+struct elf_name_filter {
+	uint64_t pass[256];
+};
 
-/* The same for every undefined .symtab symbol: what the object references. */
-bool elf_symtab_refs_any(const struct elf_file *elf, bool (*fn)(const char *name, void *arg),
-			 void *arg);
+static inline bool elf_name_passes(const struct elf_name_filter *filter, const char *name)
+{
+	uint64_t pass = filter->pass[(unsigned char)name[0]];
+
+	/* name[1] is read only when name[0] is not the string's end. */
+	return pass && (pass >> ((unsigned char)name[1] % 64) & 1);
+}
+
+/* Calls fn for every function (or untyped) .symtab symbol that filter
+ * passes (NULL: all), local ones included, defined or not (an undefined
+ * one is what the object references), in one pass, until it returns true;
+ * returns whether it did. */
+bool elf_symtab_code_any(const struct elf_file *elf, const struct elf_name_filter *filter,
+			 bool (*fn)(const char *name, bool defined, void *arg), void *arg);
 
 /* The file's bytes that the address range [vaddr, vaddr + len) maps to,
  * inside one PT_LOAD; NULL when the range is not all in the file. */

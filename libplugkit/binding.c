@@ -16,6 +16,7 @@
 
 #include "allocator.h"
 #include "dynmem.h"
+#include "live.h"
 #include "rules.h"
 #include "rust.h"
 
@@ -89,6 +90,7 @@ struct tables {
 	const ElfW(Sym) * symtab;
 	const char *strtab;
 	const void *self; /* object_of() the object itself */
+	const struct elf_name_filter *vocabulary;
 };
 
 /*
@@ -99,9 +101,9 @@ struct tables {
  */
 static bool judge_table(const struct link_map *map, const struct provider *p,
 			const struct tables *t, uintptr_t table, size_t size, size_t entsize,
-			bool rela, bool plt, char *msg, size_t len)
+			size_t relative, bool rela, bool plt, char *msg, size_t len)
 {
-	for (size_t off = 0; entsize && off + entsize <= size; off += entsize) {
+	for (size_t off = relative * entsize; entsize && off + entsize <= size; off += entsize) {
 		ElfW(Addr) r_offset;
 		ElfW(Xword) info;
 		const char *name, *where_name = "";
@@ -124,7 +126,7 @@ static bool judge_table(const struct link_map *map, const struct provider *p,
 		if (REL_SYM(info) == 0 || !is_address_slot((uint32_t)REL_TYPE(info)))
 			continue;
 		name = t->strtab + t->symtab[REL_SYM(info)].st_name;
-		if (!allocator_is_symbol(name))
+		if (!elf_name_passes(t->vocabulary, name) || !allocator_is_symbol(name))
 			continue;
 		target = *(void *const *)(map->l_addr + r_offset);
 		if (!target)
@@ -163,11 +165,11 @@ static bool judge_table(const struct link_map *map, const struct provider *p,
 static bool judge_object(const struct link_map *map, const struct provider *p, char *msg,
 			 size_t len)
 {
-	struct tables t = {0};
+	struct tables t = {.vocabulary = allocator_symbols()};
 	const char *self_name;
 	uintptr_t rela = 0, rel = 0, jmprel = 0;
 	size_t relasz = 0, relaent = sizeof(ElfW(Rela)), relsz = 0, relent = sizeof(ElfW(Rel));
-	size_t pltrelsz = 0;
+	size_t pltrelsz = 0, relacount = 0, relcount = 0;
 	bool plt_rela = true;
 
 	for (const ElfW(Dyn) *d = map->l_ld; d && d->d_tag != DT_NULL; d++) {
@@ -181,6 +183,9 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 		case DT_RELA: rela = dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
 		case DT_RELASZ: relasz = d->d_un.d_val; break;
 		case DT_RELAENT: relaent = d->d_un.d_val; break;
+		/* The relative relocations come first and name no symbol. */
+		case DT_RELACOUNT: relacount = d->d_un.d_val; break;
+		case DT_RELCOUNT: relcount = d->d_un.d_val; break;
 		case DT_REL: rel = dyn_absolute(map->l_addr, d->d_un.d_ptr); break;
 		case DT_RELSZ: relsz = d->d_un.d_val; break;
 		case DT_RELENT: relent = d->d_un.d_val; break;
@@ -191,9 +196,11 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 	}
 	if (!t.symtab || !t.strtab || !(t.self = object_of(map->l_ld, &self_name)))
 		return true;
-	return (!rela || judge_table(map, p, &t, rela, relasz, relaent, true, false, msg, len)) &&
-	       (!rel || judge_table(map, p, &t, rel, relsz, relent, false, false, msg, len)) &&
-	       (!jmprel || judge_table(map, p, &t, jmprel, pltrelsz, plt_rela ? relaent : relent,
+	return (!rela ||
+		judge_table(map, p, &t, rela, relasz, relaent, relacount, true, false, msg, len)) &&
+	       (!rel ||
+		judge_table(map, p, &t, rel, relsz, relent, relcount, false, false, msg, len)) &&
+	       (!jmprel || judge_table(map, p, &t, jmprel, pltrelsz, plt_rela ? relaent : relent, 0,
 				       plt_rela, true, msg, len));
 }
 
@@ -316,6 +323,7 @@ static void judge_process(void)
 	if (!process.ok)
 		return;
 	process.provider = p;
+	live_find_startup();
 	dl_iterate_phdr(judge_loaded, &p);
 	if (process.ok && !rust_process_ok(process.msg, sizeof(process.msg))) {
 		process.rule = RULE_ALLOCATOR_BINDING;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,12 @@ struct summary {
 	const char **needed;
 	size_t n_needed;
 	uint64_t flags_1;
-	unsigned long long static_tls; /* bytes of static TLS it needs */
-	const char *allocators;        /* the allocator names it defines, or "" */
+	/* Bytes of static TLS it needs; with tls_bound, its whole TLS block,
+	 * the most it can need, until the rule needs to know (its TPOFF
+	 * relocations are read only then). */
+	unsigned long long static_tls;
+	bool tls_bound;
+	const char *allocators; /* the allocator names it defines, or "" */
 	char strings[];
 };
 
@@ -48,10 +53,40 @@ struct summary {
  * for a host that loads files without end. */
 #define SUMMARY_MAX 4096
 
+/* Summaries go all at once (trim_summaries), so they are carved one
+ * after another from big chunks rather than allocated one by one. */
+#define CHUNK_BYTES (64u << 10)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	max_align_t bytes[];
+};
+
 static struct {
 	struct summary *bucket[SUMMARY_BUCKETS];
 	size_t n;
+	struct chunk *chunks;
 } summaries;
+
+static void *carve(size_t n)
+{
+	struct chunk *c = summaries.chunks;
+	void *at;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+
+		if (!(c = malloc(sizeof(*c) + size)))
+			return NULL;
+		*c = (struct chunk){.next = summaries.chunks, .size = size};
+		summaries.chunks = c;
+	}
+	at = (char *)c->bytes + c->used;
+	c->used += n;
+	return at;
+}
 
 static size_t bucket_of(dev_t dev, ino_t ino)
 {
@@ -74,13 +109,13 @@ static void trim_summaries(void)
 {
 	if (summaries.n < SUMMARY_MAX)
 		return;
-	for (size_t i = 0; i < SUMMARY_BUCKETS; i++)
-		while (summaries.bucket[i]) {
-			struct summary *next = summaries.bucket[i]->next;
+	while (summaries.chunks) {
+		struct chunk *next = summaries.chunks->next;
 
-			free(summaries.bucket[i]);
-			summaries.bucket[i] = next;
-		}
+		free(summaries.chunks);
+		summaries.chunks = next;
+	}
+	memset(summaries.bucket, 0, sizeof(summaries.bucket));
 	summaries.n = 0;
 }
 
@@ -94,22 +129,51 @@ static void remember(struct summary *s)
 }
 
 /*
- * What ld.so's open_verify and _dl_map_segments would trip on, read with
- * pread from the file itself: another class, byte order or machine (a
- * clean dlopen error, said here first), and a PT_LOAD whose
- * [p_offset, p_offset + p_filesz) runs past the end of the file: ld.so maps
- * it, and the first touch of a page past the end is a SIGBUS inside
- * dlopen.  NULL when the file is fit to map.
+ * A file of up to this size is read whole, with one pread, into a buffer
+ * that is kept from one judgement to the next (under plugkit_open's lock):
+ * an anonymous mapping made and unmapped for every file cost more than
+ * the reading (each munmap flushes the TLB).  A bigger file is read a few
+ * pages at a time, only where the judgement looks.
  */
-static const char *unloadable(int fd, off_t size)
+#define READ_WHOLE_MAX (1u << 20)
+
+static struct {
+	unsigned char *bytes;
+	size_t cap;
+} copy;
+
+/* Where a file's bytes are: in the copy (the first have bytes), or still
+ * to be read from fd. */
+struct source {
+	int fd;
+	const unsigned char *bytes;
+	size_t have;
+};
+
+static bool bytes_at(const struct source *src, void *to, size_t len, uint64_t off)
+{
+	if (off <= src->have && len <= src->have - off) {
+		memcpy(to, src->bytes + off, len);
+		return true;
+	}
+	return pread(src->fd, to, len, (off_t)off) == (ssize_t)len;
+}
+
+/*
+ * What ld.so's open_verify and _dl_map_segments would trip on: another
+ * class, byte order or machine (a clean dlopen error, said here first),
+ * and a PT_LOAD whose [p_offset, p_offset + p_filesz) runs past the end of
+ * the file: ld.so maps it, and the first touch of a page past the end is a
+ * SIGBUS inside dlopen.  NULL when the file is fit to map.
+ */
+static const char *unloadable(const struct source *src, off_t size)
 {
 	ElfW(Ehdr) eh;
 	ElfW(Phdr) local[32], *ph = local;
 	size_t bytes;
 	const char *why = NULL;
 
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+	if (!bytes_at(src, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
 		return "not an ELF file (or shorter than its header)";
 	if (eh.e_ident[EI_CLASS] != __ehdr_start.e_ident[EI_CLASS] ||
 	    eh.e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA] ||
@@ -121,7 +185,7 @@ static const char *unloadable(int fd, off_t size)
 	if (eh.e_phnum > sizeof(local) / sizeof(local[0]) && !(ph = malloc(bytes)))
 		return "out of memory";
 	/* One read for the whole table, as ld.so reads it. */
-	if (pread(fd, ph, bytes, (off_t)eh.e_phoff) != (ssize_t)bytes)
+	if (!bytes_at(src, ph, bytes, eh.e_phoff))
 		why = "its program headers lie past the end of the file (truncated)";
 	for (ElfW(Half) i = 0; !why && i < eh.e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && (ph[i].p_offset > (ElfW(Off))size ||
@@ -131,6 +195,47 @@ static const char *unloadable(int fd, off_t size)
 	if (ph != local)
 		free(ph);
 	return why;
+}
+
+/* The file open as fd (st its fstat), read for the judgement: whole into
+ * the copy when it is small, else sparsely by path (and then it must still
+ * be the file fd is). */
+static int read_judged(const char *path, int fd, const struct stat *st, struct elf_file *elf,
+		       struct plugkit_error *error)
+{
+	char err[sizeof(error->message)];
+	struct source src = {.fd = fd};
+	size_t size = (size_t)st->st_size;
+	const char *why;
+
+	if ((uint64_t)st->st_size <= READ_WHOLE_MAX) {
+		if (size > copy.cap) {
+			free(copy.bytes);
+			copy.cap = size > 65536 ? size : 65536;
+			if (!(copy.bytes = malloc(copy.cap))) {
+				copy.cap = 0;
+				return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory",
+						    path);
+			}
+		}
+		if (pread(fd, copy.bytes, size, 0) != (ssize_t)size)
+			return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read",
+					    path);
+		src.bytes = copy.bytes;
+		src.have = size;
+	}
+	if ((why = unloadable(&src, st->st_size)))
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
+	if (src.bytes ? elf_open_copy(path, copy.bytes, size, st->st_dev, st->st_ino, ELF_JUDGE,
+				      elf, err, sizeof(err)) != 0
+		      : elf_open_parts(path, ELF_JUDGE, elf, err, sizeof(err)) != 0)
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+	/* Replaced between the two reads: judged afresh next time. */
+	if (elf->dev != st->st_dev || elf->ino != st->st_ino || elf->size != size) {
+		elf_close(elf);
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read", path);
+	}
+	return PLUGKIT_OK;
 }
 
 /* The static TLS a file asks of a late load: its own TLS block, when it
@@ -170,7 +275,7 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 		len += room(elf->needed[i]);
 	/* The strings, then the DT_NEEDED pointers: one more pointer than
 	 * needed covers the padding that aligns them. */
-	s = malloc(sizeof(*s) + len + (elf->n_needed + 1) * sizeof(char *));
+	s = carve(sizeof(*s) + len + (elf->n_needed + 1) * sizeof(char *));
 	if (!s)
 		return NULL;
 	*s = (struct summary){.dev = st->st_dev,
@@ -178,7 +283,8 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 			      .size = st->st_size,
 			      .mtime = st->st_mtim,
 			      .flags_1 = elf->flags_1,
-			      .static_tls = static_tls_of(elf),
+			      .static_tls = elf->tls_memsz,
+			      .tls_bound = elf->tls_memsz && !(elf->flags & DF_STATIC_TLS),
 			      .n_needed = elf->n_needed};
 	at = s->strings;
 	s->soname = keep(&at, elf->soname);
@@ -199,8 +305,6 @@ static struct summary *summary_of(const char *path, struct plugkit_error *error)
 	struct elf_file elf;
 	struct stat st;
 	struct summary *s = NULL;
-	const char *why = NULL;
-	char err[sizeof(error->message)];
 	int fd;
 
 	if (stat(path, &st) == 0 && (s = cached(&st)))
@@ -212,24 +316,16 @@ static struct summary *summary_of(const char *path, struct plugkit_error *error)
 			close(fd);
 		return NULL;
 	}
-	why = S_ISREG(st.st_mode) ? unloadable(fd, st.st_size) : "not a regular file";
+	if (!S_ISREG(st.st_mode))
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: not a regular file", path);
+	else if (read_judged(path, fd, &st, &elf, error) == PLUGKIT_OK) {
+		if (!(s = summarize(&elf, &st)))
+			plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
+		else
+			remember(s);
+		elf_close(&elf);
+	}
 	close(fd);
-	if (why) {
-		plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
-		return NULL;
-	}
-	if (elf_open(path, &elf, err, sizeof(err)) != 0) {
-		plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
-		return NULL;
-	}
-	/* Replaced between the two reads: judged afresh next time. */
-	if (elf.dev != st.st_dev || elf.ino != st.st_ino || (off_t)elf.size != st.st_size)
-		plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read", path);
-	else if (!(s = summarize(&elf, &st)))
-		plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", path);
-	else
-		remember(s);
-	elf_close(&elf);
 	return s;
 }
 
@@ -399,6 +495,32 @@ static enum plugkit_status second_host(const struct walk *w, const char *plugin,
 	return status;
 }
 
+/* The static TLS that each object of the walk really needs, where only
+ * the most it could need is known yet: its relocations read now (and kept
+ * with its summary). */
+static enum plugkit_status settle_static_tls(const struct walk *w, struct plugkit_error *error)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct summary *s = w->v[i].s;
+		struct elf_file elf;
+		char err[256];
+
+		if (!s->tls_bound)
+			continue;
+		if (elf_open_parts(w->v[i].path, ELF_SCAN, &elf, err, sizeof(err)) != 0)
+			return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+		if (elf.dev != s->dev || elf.ino != s->ino || (off_t)elf.size != s->size) {
+			elf_close(&elf);
+			return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read",
+					    w->v[i].path);
+		}
+		s->static_tls = static_tls_of(&elf);
+		s->tls_bound = false;
+		elf_close(&elf);
+	}
+	return PLUGKIT_OK;
+}
+
 static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
 				       struct plugkit_error *error)
 {
@@ -415,6 +537,14 @@ static enum plugkit_status judge_rules(const struct walk *w, const char *plugin,
 				"%s: refused before loading: %s defines %s: a heap of "
 				"its own",
 				plugin, w->v[i].path, w->v[i].s->allocators);
+	/* What each object can need at most: most closures fit whatever
+	 * their relocations say. */
+	for (size_t i = 0; i < w->n; i++)
+		tls += w->v[i].s->static_tls;
+	if (tls > PLUGKIT_STATIC_TLS_SURPLUS &&
+	    (status = settle_static_tls(w, error)) != PLUGKIT_OK)
+		return status;
+	tls = 0;
 	for (size_t i = 0; i < w->n; i++) {
 		tls += w->v[i].s->static_tls;
 		if (w->v[i].s->static_tls && !user)

@@ -1,13 +1,16 @@
 #include "live.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "allocator.h"
 #include "dynmem.h"
+#include "elfread.h"
 
 static const ElfW(Dyn) * dynamic_of(const struct dl_phdr_info *info)
 {
@@ -17,36 +20,203 @@ static const ElfW(Dyn) * dynamic_of(const struct dl_phdr_info *info)
 	return NULL;
 }
 
+/*
+ * The objects that stay loaded for good: the program and what its
+ * DT_NEEDED entries brought in at start-up, and theirs in turn (glibc
+ * unloads only what dlopen loaded: _dl_close_worker passes over every
+ * object whose l_type is not lt_loaded).  Found once, each by ld.so's own
+ * name matching (dlopen with RTLD_NOLOAD).  Their SONAMEs are kept by
+ * their load address, which no other object can ever have, where a walk
+ * reads every other object's SONAME from its dynamic section again.  The
+ * names they were loaded under (their DT_NEEDED entries) and their SONAMEs
+ * are answered by a start-up object for good (ld.so adds each to the names
+ * of the object it found), so a plugin's DT_NEEDED entry among them needs
+ * no walk at all.
+ */
+#define STARTUP_MAX 64
+#define NAMES_SLOTS 256 /* a power of two, kept at most half full */
+
+static struct {
+	pthread_once_t once;
+	size_t n, n_names;
+	ElfW(Addr) addr[STARTUP_MAX];
+	const char *soname[STARTUP_MAX];
+	const char *names[NAMES_SLOTS]; /* by elf_gnu_hash, open addressing */
+} startup = {.once = PTHREAD_ONCE_INIT};
+
+static bool startup_name(const char *name)
+{
+	for (uint32_t h = elf_gnu_hash(name);; h++) {
+		const char *at = startup.names[h & (NAMES_SLOTS - 1)];
+
+		if (!at)
+			return false;
+		if (strcmp(at, name) == 0)
+			return true;
+	}
+}
+
+static void add_startup_name(const char *name)
+{
+	uint32_t h = elf_gnu_hash(name);
+
+	if (!name || startup.n_names >= NAMES_SLOTS / 2 || startup_name(name))
+		return;
+	while (startup.names[h & (NAMES_SLOTS - 1)])
+		h++;
+	startup.names[h & (NAMES_SLOTS - 1)] = name;
+	startup.n_names++;
+}
+
+static void add_startup(const struct link_map *map, const struct link_map **maps)
+{
+	for (size_t i = 0; i < startup.n; i++)
+		if (maps[i] == map)
+			return;
+	if (startup.n == STARTUP_MAX || !map->l_ld)
+		return;
+	maps[startup.n] = map;
+	startup.addr[startup.n] = map->l_addr;
+	startup.soname[startup.n] = dyn_string(map->l_addr, map->l_ld, DT_SONAME);
+	if (startup.soname[startup.n])
+		add_startup_name(startup.soname[startup.n]);
+	startup.n++;
+}
+
+/*
+ * dlopen appends to ld.so's list, so every object ahead of one that came
+ * at start-up came then too: the vDSO and LD_PRELOAD's, which no DT_NEEDED
+ * entry names.  Objects are held back until a known one follows them.
+ */
+struct earlier {
+	size_t n;
+	ElfW(Addr) addr[STARTUP_MAX];
+	const char *soname[STARTUP_MAX];
+};
+
+static int add_earlier(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct earlier *e = arg;
+	size_t known = 0;
+
+	(void)size;
+	while (known < startup.n && startup.addr[known] != info->dlpi_addr)
+		known++;
+	if (known == startup.n && e->n < STARTUP_MAX) {
+		e->addr[e->n] = info->dlpi_addr;
+		e->soname[e->n++] = dyn_string(info->dlpi_addr, dynamic_of(info), DT_SONAME);
+	} else if (known < startup.n) {
+		for (size_t i = 0; i < e->n && startup.n < STARTUP_MAX; i++) {
+			startup.addr[startup.n] = e->addr[i];
+			startup.soname[startup.n++] = e->soname[i];
+		}
+		e->n = 0;
+	}
+	return 0;
+}
+
+static void find_startup(void)
+{
+	const struct link_map *maps[STARTUP_MAX], *program;
+	static struct earlier earlier;
+	void *self = dlopen(NULL, RTLD_LAZY);
+
+	if (!self || dlinfo(self, RTLD_DI_LINKMAP, &program) != 0)
+		return;
+	add_startup(program, maps);
+	/* Breadth first, as start-up loaded them. */
+	for (size_t i = 0; i < startup.n; i++) {
+		const char *strtab =
+			(const char *)dyn_absolute(maps[i]->l_addr,
+						   dyn_value(maps[i]->l_ld, DT_STRTAB));
+
+		for (const ElfW(Dyn) *d = maps[i]->l_ld; strtab && d->d_tag != DT_NULL; d++) {
+			const char *name = strtab + d->d_un.d_val;
+			const struct link_map *map;
+			void *h;
+
+			if (d->d_tag != DT_NEEDED || !(h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD)))
+				continue;
+			if (dlinfo(h, RTLD_DI_LINKMAP, &map) == 0) {
+				add_startup_name(name);
+				add_startup(map, maps);
+			}
+			dlclose(h);
+		}
+	}
+	dl_iterate_phdr(add_earlier, &earlier);
+}
+
+void live_find_startup(void)
+{
+	pthread_once(&startup.once, find_startup);
+}
+
+/* The object's SONAME, or NULL: kept for a start-up object, else read. */
+static const char *soname_of(const struct dl_phdr_info *info)
+{
+	for (size_t i = 0; i < startup.n; i++)
+		if (startup.addr[i] == info->dlpi_addr)
+			return startup.soname[i];
+	return dyn_string(info->dlpi_addr, dynamic_of(info), DT_SONAME);
+}
+
+/* strcmp, after a look at the first two letters: most names differ there. */
+static bool same(const char *a, const char *b)
+{
+	return a && a[0] == b[0] && (!a[0] || (a[1] == b[1] && strcmp(a, b) == 0));
+}
+
 static const char *name_of(const struct dl_phdr_info *info)
 {
 	return info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "the program";
 }
 
+/* The names not matched yet: at most the 16 first; the rest are
+ * looked for by another walk. */
+#define NAMES_PER_WALK 16
+
 struct names {
-	const char *const *names;
-	size_t n;
-	bool *loaded;
+	const char *names[NAMES_PER_WALK];
+	bool *loaded[NAMES_PER_WALK];
+	size_t n, left;
 };
 
 static int match_names(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct names *q = arg;
-	const char *soname = dyn_string(info->dlpi_addr, dynamic_of(info), DT_SONAME);
+	const char *soname = soname_of(info);
 
 	(void)size;
 	for (size_t i = 0; i < q->n; i++)
-		if (!q->loaded[i] &&
-		    ((info->dlpi_name && strcmp(info->dlpi_name, q->names[i]) == 0) ||
-		     (soname && strcmp(soname, q->names[i]) == 0)))
-			q->loaded[i] = true;
-	return 0;
+		if (!*q->loaded[i] &&
+		    (same(info->dlpi_name, q->names[i]) || same(soname, q->names[i]))) {
+			*q->loaded[i] = true;
+			q->left--;
+		}
+	return !q->left;
 }
 
 void live_match_names(const char *const *names, size_t n, bool *loaded)
 {
-	struct names q = {.names = names, .n = n, .loaded = loaded};
+	live_find_startup();
+	for (size_t i = 0; i < n;) {
+		struct names q = {0};
 
-	dl_iterate_phdr(match_names, &q);
+		/* A path is a start-up object's name only when it is its
+		 * file's name too, which the walk compares; "" is the
+		 * program's name. */
+		for (; i < n && q.n < NAMES_PER_WALK; i++)
+			if (!names[i][0] || (names[i][0] != '/' && startup_name(names[i])))
+				loaded[i] = true;
+			else if (!loaded[i]) {
+				q.names[q.n] = names[i];
+				q.loaded[q.n++] = &loaded[i];
+			}
+		q.left = q.n;
+		if (q.n)
+			dl_iterate_phdr(match_names, &q);
+	}
 }
 
 struct file {
@@ -87,10 +257,10 @@ struct soname {
 static int match_soname(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct soname *q = arg;
-	const char *soname = dyn_string(info->dlpi_addr, dynamic_of(info), DT_SONAME);
+	const char *soname = soname_of(info);
 
 	(void)size;
-	if (soname && strcmp(soname, q->soname) == 0) {
+	if (same(soname, q->soname)) {
 		snprintf(q->buf, q->len, "%s", name_of(info));
 		q->found = true;
 	}
@@ -101,6 +271,7 @@ const char *live_soname_owner(const char *soname, char *buf, size_t len)
 {
 	struct soname q = {.soname = soname, .buf = buf, .len = len};
 
+	live_find_startup();
 	dl_iterate_phdr(match_soname, &q);
 	return q.found ? buf : NULL;
 }
@@ -118,7 +289,7 @@ static int find_definer(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct definer *d = arg;
 	const ElfW(Dyn) *dyn = dynamic_of(info);
-	const char *soname = dyn_string(info->dlpi_addr, dyn, DT_SONAME);
+	const char *soname = soname_of(info);
 
 	(void)size;
 	if (soname && is_libc_soname(soname))
@@ -138,6 +309,7 @@ const char *live_defines_any(const char *const *names, size_t n, const char **wh
 {
 	struct definer d = {.names = names, .n = n, .which = which, .buf = buf, .len = len};
 
+	live_find_startup();
 	dl_iterate_phdr(find_definer, &d);
 	return d.found ? buf : NULL;
 }

@@ -12,6 +12,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Finds, once, the objects start-up loaded, which stay loaded for good
+ * (the calls below do it when it has not been done; it calls dlopen, so
+ * not from inside a dl_iterate_phdr callback). */
+void live_find_startup(void);
+
 /*
  * Marks in loaded[] each of the n names (DT_NEEDED strings, or a dlopen
  * path) that an object is already loaded as, matched as _dl_map_object

@@ -160,7 +160,9 @@ enum plugkit_status plugkit_open(const char *path, const char *descriptor_symbol
 	int rule;
 
 	memset(plugin, 0, sizeof(*plugin));
-	memset(error, 0, sizeof(*error));
+	/* An empty message, not 1 KiB of zeros on every call. */
+	error->status = PLUGKIT_OK;
+	error->message[0] = '\0';
 	/* A bare name would search LD_LIBRARY_PATH and the cache. */
 	if (!path || path[0] != '/')
 		return plugkit_fail(error, PLUGKIT_EPATH,

@@ -12,9 +12,9 @@
 
 #include "elfread.h"
 
-static bool count_name(const char *name, void *arg)
+static bool count_name(const char *name, bool defined, void *arg)
 {
-	*(size_t *)arg += strlen(name);
+	*(size_t *)arg += strlen(name) + defined;
 	return false;
 }
 
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (v)
 				total += strlen(v->name) + (v->file ? strlen(v->file) : 0);
 		}
-		elf_symtab_any(&elf, count_name, &total);
+		elf_symtab_code_any(&elf, NULL, count_name, &total);
 		total += (elf.soname ? strlen(elf.soname) : 0) +
 			 (elf.runpath ? strlen(elf.runpath) : 0) +
 			 (elf.rpath ? strlen(elf.rpath) : 0);
