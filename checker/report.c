@@ -355,7 +355,9 @@ static void print_json(const struct report *r, int version, bool problems, FILE 
 
 /* TAP 13: a warning or a waiver is a passing point with its reason in the
  * YAML block; a skip carries the SKIP directive.  The description is one
- * line with every '#' escaped, so only plugkit writes directives. */
+ * line with every '#' escaped, so only plugkit writes directives.  The
+ * YAML's values are JSON strings, which YAML reads as double-quoted
+ * scalars: any bytes stay one well-formed line. */
 static void print_tap(const struct report *r, bool problems, FILE *out)
 {
 	size_t plan = 0, n = 0;
@@ -381,6 +383,8 @@ static void print_tap(const struct report *r, bool problems, FILE *out)
 		if (is_problem(f->status) || f->status == STATUS_WAIVED) {
 			fprintf(out, "  ---\n  status: %s\n  message: ", status_name(f->status));
 			json_string(out, f->message);
+			fputs("\n  why: ", out);
+			json_string(out, f->check->why);
 			fputs("\n  fix: ", out);
 			json_string(out, f->check->fix);
 			if (f->waiver) {
