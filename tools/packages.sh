@@ -39,7 +39,7 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 # GNU time for the complexity bombs' peak memory; python3-dev for the
 # executable-host fixture.
 test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld rustc cargo perl acl attr
-	libcap2-bin time python3-dev)
+	libcap2-bin time python3-dev python3-yaml)
 
 # What bench/ needs beyond the build: callgrind, scanelf (pax-utils) as the
 # peer of plugkit scan, GNU time for peak memory.
