@@ -171,9 +171,22 @@ static bool is_control(const unsigned char *p, size_t n)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/*
+ * YAML 1.1 (TAP 13's) ends a line at U+2028 and U+2029 too, which would
+ * fold inside a double-quoted scalar, and may not hold U+FFFE or U+FFFF
+ * at all (its printable set stops at U+FFFD).  JSON takes all four raw.
+ */
+static bool yaml_special(const unsigned char *p, size_t n)
+{
+	unsigned cp = codepoint(p, n);
+
+	return cp == 0x2028 || cp == 0x2029 || cp == 0xfffe || cp == 0xffff;
+}
+
 /* JSON (and YAML, whose double-quoted scalars are a superset): UTF-8 passes
- * through; controls are escaped; a byte that is not UTF-8 becomes U+FFFD,
- * the replacement character, as every UTF-8 decoder would show it. */
+ * through; controls, and what YAML would misread, are escaped; a byte that
+ * is not UTF-8 becomes U+FFFD, the replacement character, as every UTF-8
+ * decoder would show it. */
 static void json_string(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -189,7 +202,7 @@ static void json_string(FILE *out, const char *s)
 			fprintf(out, "\\%c", *p);
 		else if (*p == '\n')
 			fputs("\\n", out);
-		else if (is_control(p, n))
+		else if (is_control(p, n) || yaml_special(p, n))
 			fprintf(out, "\\u%04x", codepoint(p, n));
 		else
 			fwrite(p, 1, n, out);
@@ -355,7 +368,9 @@ static void print_json(const struct report *r, int version, bool problems, FILE 
 
 /* TAP 13: a warning or a waiver is a passing point with its reason in the
  * YAML block; a skip carries the SKIP directive.  The description is one
- * line with every '#' escaped, so only plugkit writes directives. */
+ * line with every '#' escaped, so only plugkit writes directives.  The
+ * YAML's values are JSON strings, which YAML reads as double-quoted
+ * scalars: any bytes stay one well-formed line. */
 static void print_tap(const struct report *r, bool problems, FILE *out)
 {
 	size_t plan = 0, n = 0;
@@ -381,6 +396,8 @@ static void print_tap(const struct report *r, bool problems, FILE *out)
 		if (is_problem(f->status) || f->status == STATUS_WAIVED) {
 			fprintf(out, "  ---\n  status: %s\n  message: ", status_name(f->status));
 			json_string(out, f->message);
+			fputs("\n  why: ", out);
+			json_string(out, f->check->why);
 			fputs("\n  fix: ", out);
 			json_string(out, f->check->fix);
 			if (f->waiver) {

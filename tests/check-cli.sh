@@ -60,6 +60,18 @@ expect "json names the fix fix" 0 '"why":"[^"]*","fix":"' -- check --format json
 expect "json1 is version 1" 0 '^\{"version":1,' -- check --format json1 "$good"
 expect "json1 names the fix hint" 0 '"why":"[^"]*","hint":"' -- check --format json1 "$good"
 expect "tap yaml has fix" 1 '^  fix: "' -- check --format tap --entry no_such_entry "$good"
+expect "tap yaml has why" 1 '^  why: "' -- check --format tap --entry no_such_entry "$good"
+# Meson shows a failed TAP test's stderr, not its YAML: the problems go there too.
+n=$((n + 1))
+if ! "$plugkit" check --format tap --entry no_such_entry "$good" 2>"$tmp/stderr" >/dev/null &&
+	grep -q '^fail exports: ' "$tmp/stderr" && grep -q '^  why:  ' "$tmp/stderr" &&
+	grep -q '^  fix:  ' "$tmp/stderr" && "$plugkit" check --format tap "$good" 2>"$tmp/stderr" >/dev/null &&
+	[ ! -s "$tmp/stderr" ]; then
+	echo "ok $n - tap: a failure's what, why and fix on stderr too; nothing there on success"
+else
+	failed=1
+	echo "not ok $n - tap: a failure's what, why and fix on stderr too; nothing there on success"
+fi
 
 # docs/checks.md has a section for every check, and for no other.
 ids=$("$plugkit" help check | sed -n '/^Checks:/,$p' | awk 'NF > 1 { print $1 }' | sort)

@@ -83,7 +83,8 @@ check "with --plugkit-url, a wrap with that URL at head" sh -c '"$1" new host wr
 check "--plugkit-revision sets the revision" sh -c '"$1" new host pinned --plugkit-url /srv/plugkit.git --plugkit-revision 1a2b3c >/dev/null &&
 	grep -qx "revision = 1a2b3c" pinned/subprojects/plugkit.wrap' _ "$plugkit"
 check "a C++ plugin: its source, test and version script" sh -c '"$1" new plugin cxx --host myhost --lang cpp >/dev/null &&
-	[ -f cxx/cxx.cpp ] && [ -f cxx/tests/test-cxx.cpp ] && grep -q "extern \"C\" MYHOST_API const myhost_plugin myhost_plugin" cxx/cxx.cpp &&
+	[ -f cxx/cxx.cpp ] && [ -f cxx/tests/test-cxx.cpp ] && grep -q "extern \"C\" MYHOST_API const cxx_descriptor myhost_plugin" cxx/cxx.cpp &&
+	grep -q "^	myhost_plugin plugin;" cxx/descriptor.h &&
 	grep -q "version-script" cxx/meson.build' _ "$plugkit"
 check "placeholders are all filled" sh -c '! grep -rqE "@(NAME|UPPER|HOST|PREFIX|PREFIX_UPPER|ENTRY|VERSION|WRAP_URL|WRAP_REVISION)@" elsewhere/x wrapped pinned cxx'
 check "no staging directory is left anywhere" sh -c '! find . -name "*plugkit-*" | grep -q .'

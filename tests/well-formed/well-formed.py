@@ -13,6 +13,9 @@ in JSON, then those plugkit reads 25 to a run in every format.  Then:
   json  parses with json.loads (strict UTF-8), and so does json1;
   tap   parses with Perl's TAP::Parser (what prove uses): no parse error, no
         TODO, a SKIP exactly where JSON says skip, not ok exactly on fail;
+        each YAML block, read by PyYAML, holds exactly the status,
+        message, why, fix and waiver the JSON has, and only a failure,
+        warning, error or waiver has one;
   text  is UTF-8 with no control but newline, and no bidirectional
         override or isolate (U+202A..E, U+2066..9).
 """
@@ -24,10 +27,13 @@ import subprocess
 import sys
 import tempfile
 
+import yaml
+
 plugkit, reader_corpus, check_corpus, plugin, host, shim = sys.argv[1:7]
 count = int(sys.argv[7]) if len(sys.argv) > 7 else 150
 SPLIT = b"@@PKIT@@"
-NAME = b"p # TODO \\# SKIP \xff\x1b[2J\x9b\n\xe2\x80\xae.so"
+# U+2028 ends a line in YAML 1.1, and YAML may not hold U+FFFF.
+NAME = b"p # TODO \\# SKIP \xff\x1b[2J\x9b\n\xe2\x80\xae\xe2\x80\xa8\xef\xbf\xbf.so"
 CHECK_IDS = subprocess.run([plugkit, "help", "check"], capture_output=True, text=True).stdout
 CHECK_IDS = [l.split()[0] for l in CHECK_IDS.split("Checks:\n", 1)[1].splitlines() if l.strip()]
 WAIVERS = b"".join(i.encode() + b" * r\xff\x1b[31m\x7fsee#1\xc0\xaf\xed\xa0\x80\n" for i in CHECK_IDS)
@@ -62,6 +68,22 @@ def printable(b):
         return False
     return not any((ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0 or
                    0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069 for c in s)
+
+
+def yaml_blocks(tap):
+    """Each test point's YAML block as PyYAML reads it, or None.  Lines end
+    at \\n alone, as in TAP (str.splitlines would end them at U+2028)."""
+    blocks, lines, i = [], tap.decode("utf-8").split("\n"), 0
+    while i < len(lines):
+        if lines[i].startswith(("ok ", "not ok ")):
+            block = None
+            if i + 1 < len(lines) and lines[i + 1] == "  ---":
+                end = lines.index("  ...", i + 2)
+                block = yaml.safe_load("\n".join(line[2:] for line in lines[i + 2:end]))
+                i = end
+            blocks.append(block)
+        i += 1
+    return blocks
 
 
 def run(args):
@@ -100,6 +122,16 @@ def judge(label, args):
     for (num, is_ok, todo, skip), status in zip(points, statuses):
         if todo or bool(skip) != (status == "skip") or bool(is_ok) != (status not in ("fail", "error")):
             return f"tap: point {num} ok={is_ok} todo={todo} skip={skip}, json says {status}"
+    try:
+        blocks = yaml_blocks(t.stdout)
+    except (ValueError, yaml.YAMLError) as e:
+        return f"tap yaml: {e}"
+    for num, (block, check) in enumerate(zip(blocks, json.loads(j.stdout)["checks"]), 1):
+        want = None
+        if check["status"] in ("fail", "warn", "error", "waived"):
+            want = {k: check[k] for k in ("status", "message", "why", "fix", "waiver") if k in check}
+        if block != want:
+            return f"tap: point {num} yaml {block!r}, json says {want!r}"
     x = run(["--format", "text", "--color", "never", *args])
     if not printable(x.stdout):
         return "text: not UTF-8 or has a control byte"

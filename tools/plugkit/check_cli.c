@@ -30,7 +30,8 @@ void usage_check(FILE *out)
 	      "  --dlopen-flags F  how the host opens plugins: now (default) or lazy, local\n"
 	      "                    (default) or global; with global, each plugin joins the\n"
 	      "                    global scope for those named after it\n"
-	      "  --format FMT      text (default), json, tap (TAP 13, for meson test), or\n"
+	      "  --format FMT      text (default), json, tap (TAP 13, for meson test: on\n"
+	      "                    failure the problems go to stderr too, as text), or\n"
 	      "                    json1 (the JSON of plugkit 0.1, which said hint for fix)\n"
 	      "  --problems        print only failures, warnings, errors and waivers (one\n"
 	      "                    line each), then the summary\n"
@@ -384,6 +385,10 @@ int cmd_check(int argc, char **argv)
 			      (o.color < 0 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"))),
 		     o.problems, stdout);
 	status = report_exit_status(&report, o.strict);
+	/* meson test shows a failed TAP test's stderr, never its YAML: the
+	 * problems' what, why and fix go there too, as text. */
+	if (o.format == FORMAT_TAP && status != 0)
+		report_print(&report, FORMAT_TEXT, false, true, stderr);
 out:
 	process_free(&p);
 	report_free(&report);
