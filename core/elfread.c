@@ -978,25 +978,17 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
 	return elf_open_parts(path, ELF_ALL, elf, err, errlen);
 }
 
-int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
-		   size_t errlen)
+/* Parses what elf->src holds, or closes it; errno says why it failed (see
+ * elf_open). */
+static int parse_copy(struct elf_file *elf, enum elf_parts parts, const char *path, char *err,
+		      size_t errlen)
 {
 	struct reader r = {.elf = elf,
 			   .parts = parts,
 			   .err = err,
 			   .errlen = errlen,
 			   .error = EBADMSG};
-	int rc;
 
-	memset(elf, 0, sizeof(*elf));
-	rc = parts == ELF_ALL ? map_file(path, &elf->src, err, errlen)
-			      : map_file_sparse(path, &elf->src, err, errlen);
-	if (rc != 0) {
-		rc = errno;
-		memset(elf, 0, sizeof(*elf));
-		errno = rc;
-		return -1;
-	}
 	elf->map = elf->src.data;
 	elf->size = elf->src.size;
 	elf->dev = elf->src.dev;
@@ -1012,6 +1004,35 @@ int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf,
 	elf_close(elf);
 	errno = r.changed ? EIO : r.error;
 	return -1;
+}
+
+/* After the mapping failed: elf cleared, errno kept. */
+static int not_opened(struct elf_file *elf)
+{
+	int e = errno;
+
+	memset(elf, 0, sizeof(*elf));
+	errno = e;
+	return -1;
+}
+
+int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
+		   size_t errlen)
+{
+	memset(elf, 0, sizeof(*elf));
+	if ((parts == ELF_ALL ? map_file(path, &elf->src, err, errlen)
+			      : map_file_sparse(path, &elf->src, err, errlen)) != 0)
+		return not_opened(elf);
+	return parse_copy(elf, parts, path, err, errlen);
+}
+
+int elf_scan_at(struct map_arena *arena, int dirfd, const char *name, const char *path, int oflags,
+		struct elf_file *elf, char *err, size_t errlen)
+{
+	memset(elf, 0, sizeof(*elf));
+	if (map_file_at(arena, dirfd, name, path, oflags, &elf->src, err, errlen) != 0)
+		return not_opened(elf);
+	return parse_copy(elf, ELF_SCAN, path, err, errlen);
 }
 
 void elf_close(struct elf_file *elf)
