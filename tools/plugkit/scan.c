@@ -266,10 +266,10 @@ static bool read_listing(struct scan *s, size_t depth, int fd)
 	for (;;) {
 		ssize_t n;
 
-		/* Room for the longest entry (a 255-byte name) and many more:
-		 * one call reads a directory of hundreds of entries. */
-		if (l->cap - l->len < 64 * 1024) {
-			size_t cap = l->cap ? 2 * l->cap : 128 * 1024;
+		/* Room for many entries (the longest, a 255-byte name, takes
+		 * 280 bytes): a call reads hundreds of them. */
+		if (l->cap - l->len < 8 * 1024) {
+			size_t cap = l->cap ? 2 * l->cap : 32 * 1024;
 			unsigned char *buf = realloc(l->buf, cap);
 
 			if (!buf)
