@@ -1094,8 +1094,12 @@ static void start_chain(const struct elf_file *elf, struct elf_lookup *it)
 		word = elf->is64
 			       ? rd64(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 8)
 			       : rd32(elf, h->bloom + (it->hash / bits & (h->bloom_size - 1)) * 4);
+		/* ld.so shifts the 32-bit hash by the file's bloom_shift
+		 * unchecked; x86_64 and AArch64 shift instructions use only
+		 * the count's low five bits, so that is what it sees for a
+		 * count of 32 or more (which C leaves undefined). */
 		mask = (uint64_t)1 << (it->hash % bits) |
-		       (uint64_t)1 << ((it->hash >> h->bloom_shift) % bits);
+		       (uint64_t)1 << ((it->hash >> (h->bloom_shift & 31)) % bits);
 		/* The Bloom filter answers most misses without a chain walk. */
 		if ((word & mask) == mask)
 			it->at = rd32(elf, h->buckets + (uint64_t)(it->hash % h->nbuckets) * 4);
