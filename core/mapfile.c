@@ -37,8 +37,7 @@ static int open_regular(int dirfd, const char *name, const char *path, int oflag
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | oflags);
 	/* A socket cannot be opened at all (ENXIO): say what it is. */
-	if (fd < 0 && errno == ENXIO && fstatat(dirfd, name, &st, 0) == 0 &&
-	    S_ISSOCK(st.st_mode)) {
+	if (fd < 0 && errno == ENXIO && fstatat(dirfd, name, &st, 0) == 0 && S_ISSOCK(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s)", path, kind(st.st_mode));
 		errno = ENODEV;
 		return -1;

@@ -22,8 +22,8 @@ struct mapped {
 	size_t size;
 	dev_t dev;
 	ino_t ino;
-	int fd;               /* open while sparse pages may still be read; else -1 */
-	unsigned char *pages; /* sparse: a bit per page already read; NULL when whole */
+	int fd;                  /* open while sparse pages may still be read; else -1 */
+	unsigned char *pages;    /* sparse: a bit per page already read; NULL when whole */
 	struct map_arena *arena; /* where data lives when it is not its own */
 };
 
