@@ -160,7 +160,7 @@ static bool forwards_to_global(struct object *obj, const char *name)
 
 		if (!elf_sym_defined(s) || s->type != STT_FUNC)
 			continue;
-		to = forwarded_to(&obj->elf, s->value, is_forward_target);
+		to = forwarded_to(&obj->elf, s->value, s->size, is_forward_target);
 		/* Left to the global scope, not bound to a copy of its own. */
 		return to && !elf_sym_defined(&obj->elf.dynsym[to]);
 	}
@@ -602,39 +602,81 @@ static bool is_api_symbol(const struct elf_sym *s)
 	       !allocator_is_symbol(s->name);
 }
 
-/* How many of obj's API symbols host exports too, when they are at least
- * 16 and at least half of obj's: obj defines host's API again. */
-static size_t redefined_api(struct object *host, struct object *obj)
+/* Whether a late-loaded object of t refers to name (an undefined entry, or
+ * a definition a relocation names) and ld.so binds that reference to host. */
+static bool late_reference_binds_to(const struct context *ctx, const struct target *t,
+				    const char *name, const struct object *host)
 {
-	size_t api = 0, shared = 0;
+	for (size_t i = t->first; i < t->last; i++) {
+		const struct object *obj = ctx->p->loaded[i].obj;
+		struct elf_lookup it;
+
+		if (!is_late(ctx, t, i))
+			continue;
+		for (long k = elf_lookup_first(&obj->elf, name, ELF_LOOKUP_ALL, &it); k >= 0;
+		     k = elf_lookup_next(&obj->elf, &it)) {
+			const struct elf_sym *s = &obj->elf.dynsym[k];
+			struct binding b;
+
+			if (elf_sym_defined(s) && !s->referenced)
+				continue;
+			b = ldso_bind(ctx->p, (int)i, name, ldso_ref_version(obj, s));
+			if (b.def >= 0 && ctx->p->loaded[b.def].obj == host)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The host's API defined again, by obj, loaded late.  ld.so binds a name to
+ * its first definition in the global scope (do_lookup_x), where the host
+ * already is: every reference of the plugin's closure to a name both
+ * define, obj's own among them, lands in the host, while obj's constructors,
+ * its direct calls and its data keep to obj's copy.  One API with two
+ * implementations, each with its own state, is two hosts: a libpython
+ * beside a python executable that has the interpreter built in is
+ * initialised, and its own references bind into the first interpreter.
+ * The witness is therefore a binding, not a count: an API symbol obj
+ * defines and the host exports, that a reference in the closure resolves to
+ * the host instead of obj.  A definition nothing in the closure refers to
+ * is not API in use (its duplicate is dead code), and is left alone.
+ * Returns how many such symbols obj has, naming them in names.
+ */
+static size_t redefined_api(const struct context *ctx, const struct target *t,
+			    const struct object *host, const struct object *obj,
+			    struct name_list *names)
+{
+	size_t n = 0;
 
 	for (size_t k = 1; k < obj->elf.n_dynsym; k++) {
 		const struct elf_sym *s = &obj->elf.dynsym[k];
 
-		if (!is_api_symbol(s))
+		if (!is_api_symbol(s) || !exports_symbol(host, s->name) ||
+		    !late_reference_binds_to(ctx, t, s->name, host))
 			continue;
-		api++;
-		if (exports_symbol(host, s->name))
-			shared++;
+		n++;
+		name_list_add(names, s->name);
 	}
-	return shared >= 16 && 2 * shared >= api ? shared : 0;
+	return n;
 }
 
 /*
  * Whether a late-loaded object is another copy of the host: the host
- * library's SONAME with another version, or an object that defines the
- * host's API again (a libpython beside the python executable, a libperl
- * beside perl).  An executable that exports an API is a host too, even
- * when --host names a library: that library, loaded late, is its second
- * copy.
+ * library's SONAME with another version (its next major release beside
+ * the running one), or an object that defines the host's API again (a
+ * libpython beside the python executable, a libperl beside perl).  An
+ * executable that exports an API is a host too, even when --host names a
+ * library: that library, loaded late, is its second copy.
  */
-static bool is_host_copy(const struct context *ctx, struct object *obj, size_t *shared)
+static bool is_host_copy(const struct context *ctx, const struct target *t,
+			 const struct object *obj, size_t *shared, struct name_list *names)
 {
 	const char *soname = ctx->host->elf.soname;
 
 	*shared = 0;
 	if (ctx->shim && ctx->shim != ctx->host && obj != ctx->shim &&
-	    (*shared = redefined_api(ctx->shim, obj)))
+	    (*shared = redefined_api(ctx, t, ctx->shim, obj, names)))
 		return true;
 	if (obj == ctx->host)
 		return false;
@@ -645,7 +687,7 @@ static bool is_host_copy(const struct context *ctx, struct object *obj, size_t *
 		    strncmp(obj->elf.soname, soname, stem) == 0)
 			return true;
 	}
-	return (*shared = redefined_api(ctx->host, obj)) != 0;
+	return (*shared = redefined_api(ctx, t, ctx->host, obj, names)) != 0;
 }
 
 static void check_one_host(const struct context *ctx, const struct target *t, struct verdict *v)
@@ -688,17 +730,19 @@ static void check_second_host(const struct context *ctx, const struct target *t,
 {
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &ctx->p->loaded[i];
+		struct name_list names = {0};
 		size_t shared;
 
-		if (!is_late(ctx, t, i) || !is_host_copy(ctx, l->obj, &shared))
+		if (!is_late(ctx, t, i) || !is_host_copy(ctx, t, l->obj, &shared, &names))
 			continue;
 		if (shared)
 			verdict_fail(
 				v,
-				"loading it also loads %s (%s), which defines %zu symbols of the "
-				"host's API again: a second copy of the host, with globals (and a heap) "
-				"of its own",
-				name_of(l), l->obj->elf.path, shared);
+				"loading it also loads %s (%s), which defines %zu symbol%s of the "
+				"host's API again that ld.so binds to the host instead (%s%s): a "
+				"second copy of the host, with globals (and a heap) of its own",
+				name_of(l), l->obj->elf.path, shared, shared == 1 ? "" : "s",
+				names.buf, name_list_more(&names));
 		else
 			verdict_fail(
 				v,

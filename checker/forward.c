@@ -9,6 +9,23 @@
  * size to the alignment), no more. */
 #define SCAN_BYTES 64
 
+/*
+ * The code a forwarder's call may sit in: the function's own bytes (its
+ * st_size, so that a scan never runs on into the next function's calls),
+ * at most SCAN_BYTES, and no further than its segment's bytes in the file
+ * (a short function last in .text).  NULL when none is there.
+ */
+static const unsigned char *code_at(const struct elf_file *elf, uint64_t addr, uint64_t size,
+				    size_t *len)
+{
+	const unsigned char *b = NULL;
+
+	for (*len = size && size < SCAN_BYTES ? (size_t)size : SCAN_BYTES;
+	     *len && !(b = elf_bytes_at(elf, addr, *len)); (*len)--)
+		;
+	return b;
+}
+
 static uint32_t le32(const unsigned char *b)
 {
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
@@ -54,15 +71,13 @@ static uint64_t x86_64_plt_slot(const struct elf_file *elf, uint64_t at)
 	return at + o + 6 + (uint64_t)(int64_t)(int32_t)le32(b + o + 2);
 }
 
-static uint64_t x86_64_forward(const struct elf_file *elf, uint64_t addr,
+static uint64_t x86_64_forward(const struct elf_file *elf, uint64_t addr, uint64_t size,
 			       bool (*wanted)(const char *))
 {
-	size_t len = SCAN_BYTES;
-	const unsigned char *b;
+	size_t len;
+	const unsigned char *b = code_at(elf, addr, size, &len);
 
-	while (len >= 5 && !(b = elf_bytes_at(elf, addr, len)))
-		len--;
-	if (len < 5)
+	if (!b)
 		return 0;
 	/* A byte-wise scan: a stray E8/E9 inside another instruction would
 	 * also have to land exactly on a PLT stub to count. */
@@ -99,14 +114,15 @@ static uint64_t aarch64_plt_slot(const struct elf_file *elf, uint64_t at)
 	return (at & ~(uint64_t)0xfff) + (uint64_t)page + ((ldr >> 10) & 0xfff) * 8;
 }
 
-static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr,
+static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr, uint64_t size,
 				bool (*wanted)(const char *))
 {
-	const unsigned char *b = elf_bytes_at(elf, addr, SCAN_BYTES);
+	size_t len;
+	const unsigned char *b = code_at(elf, addr, size, &len);
 
 	if (!b)
 		return 0;
-	for (size_t o = 0; o + 4 <= SCAN_BYTES; o += 4) {
+	for (size_t o = 0; o + 4 <= len; o += 4) {
 		uint32_t insn = le32(b + o);
 		uint64_t slot, sym;
 
@@ -121,13 +137,14 @@ static uint64_t aarch64_forward(const struct elf_file *elf, uint64_t addr,
 	return 0;
 }
 
-uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *name))
+uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr, uint64_t size,
+		      bool (*wanted)(const char *name))
 {
 	if (elf->big_endian)
 		return 0;
 	switch (elf->machine) {
-	case EM_X86_64: return x86_64_forward(elf, addr, wanted);
-	case EM_AARCH64: return aarch64_forward(elf, addr, wanted);
+	case EM_X86_64: return x86_64_forward(elf, addr, size, wanted);
+	case EM_AARCH64: return aarch64_forward(elf, addr, size, wanted);
 	}
 	return 0;
 }

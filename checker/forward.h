@@ -11,9 +11,11 @@
 
 /*
  * The dynamic symbol index of the first symbol wanted accepts that the
- * function at addr in elf calls or jumps to through its PLT (x86_64:
- * call/jmp rel32; AArch64: b/bl) within its first instructions, or 0.
+ * function at addr in elf (size bytes long, 0 when not known) calls or
+ * jumps to through its PLT (x86_64: call/jmp rel32; AArch64: b/bl) within
+ * its first instructions, or 0.
  */
-uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr, bool (*wanted)(const char *name));
+uint64_t forwarded_to(const struct elf_file *elf, uint64_t addr, uint64_t size,
+		      bool (*wanted)(const char *name));
 
 #endif

@@ -386,6 +386,7 @@ static void note_searched(struct ldso *ld, char **searched, const char *dir)
 	snprintf(*searched + old, strlen(dir) + 2, "%s%s", old ? ":" : "", dir);
 }
 
+/* requester NULL: no object to compare with, any ELF file will do. */
 static struct object *try_file(struct ldso *ld, const struct object *requester, const char *path)
 {
 	char err[PATH_MAX + 128];
@@ -394,7 +395,7 @@ static struct object *try_file(struct ldso *ld, const struct object *requester, 
 	if (access(path, F_OK) != 0)
 		return NULL;
 	obj = ldso_open(ld, path, err, sizeof(err));
-	return obj && compatible(obj, requester) ? obj : NULL;
+	return obj && (!requester || compatible(obj, requester)) ? obj : NULL;
 }
 
 /* Tries name in every directory of a ':'-separated DT_RPATH/DT_RUNPATH. */
@@ -423,6 +424,33 @@ static struct object *search_path_list(struct ldso *ld, const struct object *own
 	}
 }
 
+/* The places every search ends with: ld.so.cache, then the system
+ * directories, taking the first file fit for req (any, when NULL). */
+static struct object *search_default(struct ldso *ld, const struct object *req, const char *name,
+				     char **searched)
+{
+	struct object *obj;
+	char path[PATH_MAX];
+
+	for (long i = cache_first(ld, name); i >= 0 && (size_t)i < ld->n_cache; i++) {
+		const char *key = cache_string(ld, (uint32_t)i, 0), *value;
+
+		if (!key || cache_libcmp(name, key) != 0)
+			break;
+		if ((value = cache_string(ld, (uint32_t)i, 1)) && (obj = try_file(ld, req, value)))
+			return obj;
+	}
+	if (ld->cache_path)
+		note_searched(ld, searched, ld->cache_path);
+	for (const char *const *d = ld->system_dirs; *d; d++) {
+		note_searched(ld, searched, *d);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", *d, name) < sizeof(path) &&
+		    (obj = try_file(ld, req, path)))
+			return obj;
+	}
+	return NULL;
+}
+
 /*
  * _dl_map_object's order for a name without a slash: the requester's
  * DT_RPATH and its loaders' (only when the requester has no DT_RUNPATH),
@@ -435,7 +463,6 @@ static struct object *search(struct ldso *ld, const struct process *p, int reque
 {
 	const struct object *req = p->loaded[requester].obj;
 	struct object *obj;
-	char path[PATH_MAX];
 	bool did_main = false;
 
 	if (!req->elf.runpath) {
@@ -458,23 +485,7 @@ static struct object *search(struct ldso *ld, const struct process *p, int reque
 		return obj;
 	if (req->elf.flags_1 & DF_1_NODEFLIB)
 		return NULL;
-	for (long i = cache_first(ld, name); i >= 0 && (size_t)i < ld->n_cache; i++) {
-		const char *key = cache_string(ld, (uint32_t)i, 0), *value;
-
-		if (!key || cache_libcmp(name, key) != 0)
-			break;
-		if ((value = cache_string(ld, (uint32_t)i, 1)) && (obj = try_file(ld, req, value)))
-			return obj;
-	}
-	if (ld->cache_path)
-		note_searched(ld, searched, ld->cache_path);
-	for (const char *const *d = ld->system_dirs; *d; d++) {
-		note_searched(ld, searched, *d);
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", *d, name) < sizeof(path) &&
-		    (obj = try_file(ld, req, path)))
-			return obj;
-	}
-	return NULL;
+	return search_default(ld, req, name, searched);
 }
 
 static int append(struct ldso *ld, struct process *p, struct object *obj, const char *name,
@@ -548,6 +559,27 @@ int process_start(struct ldso *ld, struct process *p, struct object *root)
 			map_needed(ld, p, (int)i, p->loaded[i].obj->elf.needed[k], false);
 	p->n_startup = p->n_global = p->n_loaded;
 	return ld->out_of_memory ? -1 : 0;
+}
+
+struct object *ldso_find(struct ldso *ld, struct object *root, const struct object *like,
+			 const char *name, char **searched)
+{
+	struct process p;
+	struct object *obj = NULL;
+	int idx;
+
+	*searched = NULL;
+	if (!root)
+		return search_default(ld, like, name, searched);
+	/* As one more DT_NEEDED of the executable: a start-up object that
+	 * answers to the name first (_dl_name_match_p), then its search. */
+	if (process_start(ld, &p, root) == 0 && (idx = map_needed(ld, &p, 0, name, false)) >= 0)
+		obj = p.loaded[idx].obj;
+	else if (p.n_unresolved && p.unresolved[p.n_unresolved - 1].name == name)
+		*searched = p.unresolved[p.n_unresolved - 1].searched,
+		p.unresolved[p.n_unresolved - 1].searched = NULL;
+	process_free(&p);
+	return obj;
 }
 
 static bool in_local(const struct process *p, int idx)

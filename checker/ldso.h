@@ -96,6 +96,19 @@ struct object *ldso_open(struct ldso *ld, const char *path, char *err, size_t er
 int process_start(struct ldso *ld, struct process *p, struct object *root);
 
 /*
+ * The file ld.so loads for a library name without a slash, as if root (the
+ * executable) listed it in DT_NEEDED: an object start-up loaded under that
+ * name or SONAME, else the first file of root's class and machine in its
+ * search (DT_RPATH, DT_RUNPATH, ld.so.cache, the system directories).
+ * Without a root, only ld.so.cache and the system directories, for a file
+ * like like (any file, when NULL).  Returns NULL when nothing answers.
+ * *searched holds the places tried (':'-separated, or NULL), for the caller
+ * to free in either case.
+ */
+struct object *ldso_find(struct ldso *ld, struct object *root, const struct object *like,
+			 const char *name, char **searched);
+
+/*
  * dlopen(plugin, RTLD_NOW | RTLD_LOCAL) on top of the start-up state: appends
  * the objects not already loaded (marked late) and sets p->local to the
  * plugin's breadth-first search list.  caller is the object calling dlopen

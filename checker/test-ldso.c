@@ -320,6 +320,49 @@ static void cache_before_system_dirs(void **state)
 	assert_true(unresolved(w, "libcached.so"));
 }
 
+/* A name as the executable would load it (--host NAME): what start-up
+ * loaded under that SONAME, then the executable's own search; without one,
+ * the system directories, for a file like the one given. */
+static void find_by_name(void **state)
+{
+	struct world *w = *state;
+	char path[PATH_MAX], *searched;
+	struct object *prog, *found;
+
+	put_file(w, "a", "libh.so", &(struct image_spec){0});
+	put_file(w, "sys", "libh.so", &(struct image_spec){0});
+	put_file(w, "sys", "lib32.so", &(struct image_spec){.elf32 = true});
+	put_file(w, "a", "libdep.so", &(struct image_spec){.soname = "libdep-soname.so.1"});
+	snprintf(path, sizeof(path), "%s",
+		 put_file(w, "bin", "prog",
+			  &(struct image_spec){.type = ET_EXEC,
+					       .needed = {"libdep.so"},
+					       .runpath = "$ORIGIN/../a"}));
+	prog = open_file(w, path);
+
+	found = ldso_find(&w->ld, prog, NULL, "libh.so", &searched);
+	assert_non_null(found);
+	assert_non_null(strstr(found->elf.path, "/a/libh.so"));
+	found = ldso_find(&w->ld, prog, NULL, "libdep-soname.so.1", &searched);
+	assert_non_null(found);
+	assert_non_null(strstr(found->elf.path, "/a/libdep.so"));
+	found = ldso_find(&w->ld, NULL, NULL, "libh.so", &searched);
+	assert_non_null(found);
+	assert_non_null(strstr(found->elf.path, "/sys/libh.so"));
+	free(searched);
+	/* Of another class than the file given: passed over. */
+	assert_null(ldso_find(&w->ld, NULL, prog, "lib32.so", &searched));
+	assert_string_equal(searched, w->sys);
+	free(searched);
+	assert_non_null(ldso_find(&w->ld, NULL, NULL, "lib32.so", &searched));
+	free(searched);
+	/* Found nowhere: every place tried, the executable's first. */
+	assert_null(ldso_find(&w->ld, prog, NULL, "libnone.so", &searched));
+	snprintf(path, sizeof(path), "%s/bin/../a:%s", w->root, w->sys);
+	assert_string_equal(searched, path);
+	free(searched);
+}
+
 /* A candidate of another ELF class is passed over, and the search goes on. */
 static void other_class_is_passed_over(void **state)
 {
@@ -589,6 +632,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dlopen_uses_the_executables_rpath, setup, teardown),
 		cmocka_unit_test_setup_teardown(nodeflib_skips_system_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(cache_before_system_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(find_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_class_is_passed_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(dynamic_string_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_token_entry_is_skipped, setup, teardown),

@@ -731,6 +731,7 @@ static int read_dynsyms(struct reader *r, const struct dyn *d)
 				    (unsigned long long)i);
 		sym->shndx = rd16(elf, s + (elf->is64 ? 6 : 14));
 		sym->value = elf->is64 ? rd64(elf, s + 8) : rd32(elf, s + 4);
+		sym->size = elf->is64 ? rd64(elf, s + 16) : rd32(elf, s + 8);
 		sym->bind = ELF64_ST_BIND(info);
 		sym->type = ELF64_ST_TYPE(info);
 		sym->visibility = ELF64_ST_VISIBILITY(other);

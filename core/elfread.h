@@ -17,6 +17,7 @@
 struct elf_sym {
 	const char *name;
 	uint64_t value;
+	uint64_t size; /* st_size: a function's length in bytes; 0 when not known */
 	uint16_t shndx;
 	uint8_t bind, type, visibility;
 	uint16_t versym; /* raw .gnu.version entry; 0 without one */

@@ -5,7 +5,7 @@
 set -u
 plugkit=$1 plugin=$2 hostlib=$3
 tmp=$(mktemp -d)
-trap 'umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/full" "$tmp/ro" 2>/dev/null; rm -rf "$tmp"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
@@ -179,11 +179,47 @@ else
 		check "chattr +i: exit 1, named as immutable" sh -c 'test $1 -eq 1 && grep -q immutable "$2"' _ $? "$tmp/err"
 		check "chattr +i: untouched" cmp -s "$ft" "$plugin"
 		chattr -i "$ft"
+		chattr +a "$ft"
+		"$plugkit" rpath --libdir "$keep/lib" "$ft" >/dev/null 2>"$tmp/err"
+		check "chattr +a: exit 1, named as append-only" sh -c 'test $1 -eq 1 && grep -q append-only "$2"' _ $? "$tmp/err"
+		check "chattr +a: untouched" cmp -s "$ft" "$plugin"
+		chattr -a "$ft"
 	else
 		skip "chattr flags: not supported on $tmp"
 	fi
 	no_leftovers_in() { [ -z "$(find "$1" -name '*.plugkit-*')" ]; }
 	check "no temporaries left by the refusals" no_leftovers_in "$keep"
+fi
+
+# ---- directories: another user's, writable by all, read-only ----
+if [ "$(id -u)" -ne 0 ]; then
+	skip "directories of other users, read-only mounts: not root"
+else
+	shared=$tmp/shared
+	mkdir -p "$shared/lib/plugins"
+	chmod 0777 "$shared/lib/plugins"
+	cp "$plugin" "$shared/lib/plugins/roots.so"
+	cp "$plugin" "$shared/lib/plugins/own.so" && chown nobody:nogroup "$shared/lib/plugins/own.so"
+	as_nobody "$plugkit" rpath --libdir "$shared/lib" "$shared/lib/plugins/own.so" >/dev/null 2>&1
+	check "nobody, its own file in root's directory that all may write: patched, still nobody's" \
+		sh -c 'test $1 -eq 0 && test "$(stat -c %U "$2")" = nobody && test -n "$(readelf -d "$2" | grep RUNPATH.*ORIGIN)"' _ $? "$shared/lib/plugins/own.so"
+	for mode in 0777 1777; do
+		chmod $mode "$shared/lib/plugins"
+		as_nobody "$plugkit" rpath --libdir "$shared/lib" "$shared/lib/plugins/roots.so" >/dev/null 2>"$tmp/err"
+		check "nobody, root's file in a directory of mode $mode: exit 1, owner cannot be kept, untouched, nothing left" \
+			sh -c 'test $1 -eq 1 && grep -q "cannot keep its owner" "$2" && cmp -s "$3" "$4" && test "$(stat -c %U "$3")" = root && test -z "$(find "$5" -name "*.plugkit-*")"' \
+			_ $? "$tmp/err" "$shared/lib/plugins/roots.so" "$plugin" "$shared"
+	done
+	mkdir -p "$tmp/rosrc/lib/plugins" "$tmp/ro"
+	cp "$plugin" "$tmp/rosrc/lib/plugins/plugin.so"
+	if mount --bind "$tmp/rosrc" "$tmp/ro" 2>/dev/null && mount -o remount,ro,bind "$tmp/ro" 2>/dev/null; then
+		"$plugkit" rpath --libdir "$tmp/ro/lib" "$tmp/ro/lib/plugins/plugin.so" >/dev/null 2>"$tmp/err"
+		check "a read-only bind mount: exit 1, says so, untouched" \
+			sh -c 'test $1 -eq 1 && grep -q "Read-only file system" "$2" && cmp -s "$3" "$4"' _ $? "$tmp/err" "$tmp/rosrc/lib/plugins/plugin.so" "$plugin"
+	else
+		skip "a read-only bind mount: cannot bind-mount here"
+	fi
+	umount "$tmp/ro" 2>/dev/null
 fi
 
 # ---- links: a symlink is followed, a hard link is refused ----
@@ -267,12 +303,100 @@ wait_for_temp
 kill -s KILL $pid
 wait $pid 2>/dev/null
 kill -s KILL "$(cat "$sig/child")"
-left=$(find "$sig" -name "plugin.so.plugkit-$pid-*")
-check "SIGKILL: the leftover carries plugkit's pid and is private (0600)" \
-	test -n "$left" -a "$(stat -c %a "$left" 2>/dev/null)" = 600
+left=$(find "$sig" -name "plugin.so.plugkit-*")
+# Where the file system has O_TMPFILE the copy has no name until it is
+# complete, so nothing is left; elsewhere a name with plugkit's pid, 0600.
+check "SIGKILL: nothing left, or a private (0600) leftover carrying plugkit's pid" \
+	sh -c 'test -z "$1" || { case $1 in *.plugkit-$2-*) test "$(stat -c %a "$1")" = 600 ;; *) false ;; esac; }' _ "$left" "$pid"
+# A leftover of a run that is gone (the killed plugkit's pid), and one of a
+# run still going (this shell's).
+cp "$plugin" "$sig/lib/plugins/plugin.so.plugkit-$pid-AbCdEf"
+cp "$plugin" "$sig/lib/plugins/plugin.so.plugkit-$$-AbCdEf"
 "$plugkit" rpath --libdir "$sig/lib" "$st" >/dev/null 2>"$tmp/err"
-check "SIGKILL: the next run patches and removes the leftover" \
-	sh -c 'test -z "$(find "$1" -name "*.plugkit-*")" && grep -q "left by an interrupted run" "$2"' _ "$sig" "$tmp/err"
+check "SIGKILL: the next run patches and removes a dead run's leftover" \
+	sh -c 'test ! -e "$1" && grep -q "left by an interrupted run" "$2"' _ "$sig/lib/plugins/plugin.so.plugkit-$pid-AbCdEf" "$tmp/err"
+check "a live run's temporary is named and left alone" \
+	sh -c 'test -e "$1" && grep -q "left alone" "$2"' _ "$sig/lib/plugins/plugin.so.plugkit-$$-AbCdEf" "$tmp/err"
+rm -f "$sig/lib/plugins/plugin.so.plugkit-$$-AbCdEf"
+
+# ---- the file system changes under a run: the write goes only to the
+# directory and file that were read, or nowhere ----
+race=$tmp/race
+mkdir -p "$race/lib/plugins" "$race/elsewhere"
+rt=$race/lib/plugins/plugin.so
+# patchelf that first runs $1 (the attack), then patches.
+attack() { printf '#!/bin/sh\n%s\nexec patchelf "$@"\n' "$1" >"$tmp/attack" && chmod +x "$tmp/attack"; }
+cp "$plugin" "$rt"
+cp "$plugin" "$race/elsewhere/victim.so"
+attack "mv '$race/lib/plugins' '$race/lib/moved' && mkdir '$race/lib/plugins' && cp '$plugin' '$rt'"
+PLUGKIT_PATCHELF=$tmp/attack "$plugkit" rpath --libdir "$race/lib" "$rt" >/dev/null 2>&1
+check "directory swapped during the run: the file read is patched, in the directory it moved to" \
+	sh -c 'test $1 -eq 0 && test "$(readelf -d "$2" | grep -c "RUNPATH.*ORIGIN/\.\.\]")" -eq 1' _ $? "$race/lib/moved/plugin.so"
+check "directory swapped during the run: the new directory's file is untouched" cmp -s "$rt" "$plugin"
+rm -rf "$race/lib/moved"
+cp "$plugin" "$rt"
+attack "rm '$rt' && ln -s '$race/elsewhere/victim.so' '$rt'"
+PLUGKIT_PATCHELF=$tmp/attack "$plugkit" rpath --libdir "$race/lib" "$rt" >/dev/null 2>"$tmp/err"
+check "file swapped for a symlink during the run: exit 1, says it changed" \
+	sh -c 'test $1 -eq 1 && grep -q "changed while it was being patched" "$2"' _ $? "$tmp/err"
+check "file swapped for a symlink: the link is put back, its target untouched, nothing left" \
+	sh -c 'test -L "$1" && cmp -s "$2" "$3" && test -z "$(find "$4" -name "*.plugkit-*")"' _ "$rt" "$race/elsewhere/victim.so" "$plugin" "$race"
+rm -f "$rt" && cp "$plugin" "$rt"
+attack "printf x >>'$rt'"
+PLUGKIT_PATCHELF=$tmp/attack "$plugkit" rpath --libdir "$race/lib" "$rt" >/dev/null 2>"$tmp/err"
+check "a file written while it is patched: exit 1, says so, the writer's bytes kept" \
+	sh -c 'test $1 -eq 1 && grep -q "changed while it was being patched" "$2" && test "$(tail -c 1 "$3")" = x' _ $? "$tmp/err" "$rt"
+
+# Two runs on one file: each patchelf waits until both runs have read it;
+# one replaces it, the other finds it changed and leaves it.
+mkdir -p "$race/both"
+fake both 'touch "'"$race"'/both/$$"; for _ in $(seq 100); do [ "$(ls "'"$race"'/both" | wc -l)" -ge 2 ] && break; sleep 0.1; done; exec patchelf "$@"'
+PLUGKIT_PATCHELF=$tmp/both "$plugkit" rpath --libdir "$race/lib" "$rt" >/dev/null 2>"$tmp/err1" &
+first=$!
+PLUGKIT_PATCHELF=$tmp/both "$plugkit" rpath --libdir "$race/lib/plugins" "$rt" >/dev/null 2>"$tmp/err2"
+second=$?
+wait $first
+first=$?
+check "two runs at once: one replaces the file, the other exits 1 saying it changed" \
+	sh -c 'test "$(($1 + $2))" -eq 1 && cat "$3" "$4" | grep -q "changed while it was being patched"' _ $first $second "$tmp/err1" "$tmp/err2"
+check "two runs at once: the file holds the winner's RUNPATH" \
+	sh -c 'case "$(readelf -d "$1" | grep RUNPATH)" in *"[\$ORIGIN/..]"*) test $2 -eq 0 ;; *"[\$ORIGIN]"*) test $3 -eq 0 ;; *) false ;; esac' _ "$rt" $first $second
+
+# ---- names: through links and "..", unprintable, too long ----
+names=$tmp/names
+mkdir -p "$names/lib/plugins" "$names/real/sub" "$names/a"
+cp "$plugin" "$names/real/p.so"
+ln -s ../real/sub "$names/a/link"
+ln -s ../../a/link/../p.so "$names/lib/plugins/chain.so"
+ln -s chain.so "$names/lib/plugins/chain2.so"
+"$plugkit" rpath --libdir "$names/lib" "$names/lib/plugins/chain2.so" >"$tmp/out" 2>&1
+check "a link to a link whose target goes through .. after a link: the file the kernel opens is patched" \
+	sh -c 'test $1 -eq 0 && test -n "$(readelf -d "$2" | grep RUNPATH)" && test -L "$3" && test -L "$4"' _ $? "$names/real/p.so" "$names/lib/plugins/chain.so" "$names/lib/plugins/chain2.so"
+ln -s loop2.so "$names/lib/plugins/loop1.so"
+ln -s loop1.so "$names/lib/plugins/loop2.so"
+"$plugkit" rpath --libdir "$names/lib" "$names/lib/plugins/loop1.so" >/dev/null 2>"$tmp/err"
+check "a symlink loop: exit 2, named" sh -c 'test $1 -eq 2 && grep -qi "too many levels" "$2"' _ $? "$tmp/err"
+"$plugkit" rpath --libdir "$names/lib" "$names/lib/plugins/.." >/dev/null 2>"$tmp/err"
+check "a directory (dir/..): exit 2" test $? -eq 2
+nl_name=$(printf '%s/lib/plugins/new\nline.so' "$names")
+cp "$plugin" "$nl_name"
+"$plugkit" rpath --libdir "$names/lib" "$nl_name" >"$tmp/out" 2>&1
+check "a name with a newline: patched, shown as \\x0a on one line" \
+	sh -c 'test $1 -eq 0 && test -n "$(readelf -d "$2" | grep RUNPATH)" && grep -q "new.x0aline.so: DT_RUNPATH" "$3"' _ $? "$nl_name" "$tmp/out"
+longest=$names/lib/plugins/$(printf 'p%.0s' $(seq 252)).so
+cp "$plugin" "$longest"
+"$plugkit" rpath --libdir "$names/lib" "$longest" >/dev/null 2>&1
+check "a name of 255 bytes (NAME_MAX): patched" \
+	sh -c 'test $1 -eq 0 && test "$(readelf -d "$2" | sed -n "s/.*(RUNPATH).*\[\(.*\)\]/\1/p")" = "\$ORIGIN/.."' _ $? "$longest"
+long=$(printf '/%0200d' $(seq 25) | tr 0 d)
+cp "$plugin" "$names/lib/plugins/long.so"
+cp "$plugin" "$tmp/long-before"
+"$plugkit" rpath --libdir "$long" "$names/lib/plugins/long.so" >/dev/null 2>"$tmp/err"
+check "a RUNPATH too long to build: exit 2, says so, untouched" \
+	sh -c 'test $1 -eq 2 && grep -q "too long" "$2" && cmp -s "$3" "$4"' _ $? "$tmp/err" "$names/lib/plugins/long.so" "$tmp/long-before"
+patchelf --set-rpath "$(printf '/old%04d:' $(seq 3000))" "$names/lib/plugins/long.so"
+"$plugkit" rpath --libdir "$names/lib" "$names/lib/plugins/long.so" >/dev/null 2>&1
+check "an old DT_RUNPATH of 24 KB: replaced" test "$(runpath "$names/lib/plugins/long.so")" = '$ORIGIN/..'
 
 echo "1..$n"
 exit $failed

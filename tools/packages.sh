@@ -37,9 +37,10 @@ build_packages=(meson ninja-build gcc libc6-dev pkg-config binutils python3 libj
 # Perl's TAP::Parser for the output-format test; acl, attr and libcap2-bin
 # (setfacl, setfattr, setcap) for plugkit rpath's tests of what a file keeps;
 # GNU time for the complexity bombs' peak memory; python3-dev for the
-# executable-host fixture.
+# executable-host fixture; the AArch64 cross compilers for the AArch64
+# forwarding-operator fixtures (tests/fixtures/forwarding-aarch64).
 test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld rustc cargo perl acl attr
-	libcap2-bin time python3-dev)
+	libcap2-bin time python3-dev gcc-aarch64-linux-gnu g++-aarch64-linux-gnu)
 
 # What bench/ needs beyond the build: callgrind, scanelf (pax-utils) as the
 # peer of plugkit scan, GNU time for peak memory.

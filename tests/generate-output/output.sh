@@ -52,5 +52,27 @@ check "--output - creates no file named -" test ! -e ./-
 
 gen new/sub/shim.c
 check "missing parent directories are created" grep -q host_main new/sub/shim.c
+mkdir real
+ln -s real linkdir
+gen linkdir/shim.c
+check "a symlinked directory: written into the directory it names, the link stays" \
+	sh -c 'grep -q host_main real/shim.c && test -L linkdir'
+check "a symlinked directory: no temporary left" test -z "$(find . -name '*.plugkit-*')"
+
+gen dir/..
+check "dir/..: refused, exit 2" refused $? "a directory"
+
+gen "$(printf 'new\nline.c')"
+check "a name with a newline: written" grep -q host_main "$(printf 'new\nline.c')"
+
+# A directory it may not write; root writes anywhere, so it runs as nobody.
+mkdir locked
+chmod 0555 locked
+chmod 0755 "$tmp"
+as_user=
+[ "$(id -u)" -eq 0 ] && as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+$as_user "$plugkit" generate shim --entry host_main --output locked/shim.c >/dev/null 2>"$tmp/err"
+check "a directory it may not write: exit 1, says so, nothing written" \
+	sh -c 'test $1 -eq 1 && grep -q "Permission denied" "$2" && test -z "$(ls -A locked)"' _ $? "$tmp/err"
 echo "1..$n"
 exit $failed

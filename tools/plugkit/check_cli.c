@@ -24,7 +24,9 @@ void usage_check(FILE *out)
 	      "  --shim EXE        the program's executable (start-up scope)\n"
 	      "  --host LIB|EXE    the host: the library that plugins link against, or the\n"
 	      "                    executable when it exports the API (perl, python3);\n"
-	      "                    with --shim alone, the shim is the host\n"
+	      "                    a name without a slash (libpam.so.0) is found as ld.so\n"
+	      "                    would load it for the shim; with --shim alone, the\n"
+	      "                    shim is the host\n"
 	      "  --dlopen-flags F  how the host opens plugins: now (default) or lazy, local\n"
 	      "                    (default) or global; with global, each plugin joins the\n"
 	      "                    global scope for those named after it\n"
@@ -266,6 +268,32 @@ static struct object *open_input(struct ldso *ld, const char *path, struct repor
 	return obj;
 }
 
+/*
+ * --host given as a name without a slash (libpam.so.0), as ld.so would
+ * load it for the shim: what start-up loads under that name or SONAME, then
+ * the shim's DT_RPATH/DT_RUNPATH, ld.so.cache and the system directories;
+ * without a shim, ld.so.cache and the system directories, taking a file
+ * of the first plugin's class and machine.  LD_LIBRARY_PATH is left out as
+ * in every other search.  NULL, with one sentence, when nothing answers.
+ */
+static struct object *find_host(struct ldso *ld, struct object *shim, const char *shim_arg,
+				const struct object *like, const char *name)
+{
+	char *searched;
+	struct object *obj = ldso_find(ld, shim, like, name, &searched);
+
+	if (!obj && ld->out_of_memory)
+		fputs("plugkit check: out of memory\n", stderr);
+	else if (!obj)
+		fprintf(stderr,
+			"plugkit check: --host %s: no library of that name where ld.so would "
+			"look for it%s%s (searched %s)\n",
+			name, shim ? " from the shim " : "", shim ? shim_arg : "",
+			searched ? searched : "nothing");
+	free(searched);
+	return obj;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o;
@@ -307,7 +335,7 @@ int cmd_check(int argc, char **argv)
 			       .dlopen_lazy = o.lazy};
 	if (o.shim && !(ctx.shim = open_input(&ld, o.shim, &report)))
 		process_ok = false;
-	if (o.host && !(ctx.host = open_input(&ld, o.host, &report)))
+	if (o.host && strchr(o.host, '/') && !(ctx.host = open_input(&ld, o.host, &report)))
 		process_ok = false;
 	n = argc - optind;
 	plugins = calloc((size_t)n + 1, sizeof(*plugins));
@@ -329,6 +357,12 @@ int cmd_check(int argc, char **argv)
 			plugins[kept] = obj;
 			names[kept++] = argv[optind + i];
 		}
+	}
+	/* A shim that cannot be read has already stopped the checks. */
+	if (o.host && !strchr(o.host, '/') && (ctx.shim || !o.shim) &&
+	    !(ctx.host = find_host(&ld, ctx.shim, o.shim, kept ? plugins[0] : NULL, o.host))) {
+		status = 2;
+		goto out;
 	}
 	if (!roles_ok(ctx.shim, o.shim, ctx.host, o.host, plugins, names, kept)) {
 		status = 2;

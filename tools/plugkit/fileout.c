@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
 #include <signal.h>
@@ -10,15 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "spawn.h"
 
-/* The temporary a signal must remove; a signal handler may only read it
- * (unlink is async-signal-safe), so it is a fixed buffer. */
-static char pending[PATH_MAX + 64];
+/* The temporary a signal must remove: its directory and name.  A signal
+ * handler may only read them (unlinkat is async-signal-safe), so the name
+ * is a fixed buffer. */
+static char pending[NAME_MAX + 1];
+static volatile sig_atomic_t pending_dir = -1;
 static volatile sig_atomic_t armed;
 
 static void on_signal(int sig)
@@ -26,8 +31,8 @@ static void on_signal(int sig)
 	/* The child first: patchelf killed after the unlink would write the
 	 * file again. */
 	run_child_stop();
-	if (armed)
-		unlink(pending);
+	if (armed && pending[0])
+		unlinkat((int)pending_dir, pending, 0);
 	/* SA_RESETHAND restored the default action: dying of the signal tells
 	 * the caller what happened, as an exit status would not. */
 	raise(sig);
@@ -52,9 +57,13 @@ static void guard_signals(void)
 	}
 }
 
-void temporary_done(void)
+/* What the signal handler removes; called with every signal blocked, so
+ * no signal sees a name without the handler knowing it. */
+static void arm(int dir, const char *name)
 {
-	armed = 0;
+	memcpy(pending, name, strlen(name) + 1);
+	pending_dir = dir;
+	armed = 1;
 }
 
 static int mkdir_parents(const char *path)
@@ -74,90 +83,298 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
-int write_beside(const char *path, const void *data, size_t len, mode_t mode, char *tmp,
-		 size_t tmplen)
-{
-	size_t done = 0;
-	sigset_t all, old;
-	int fd, saved;
+/* ld.so and open() follow at most 40 links in one name (MAXSYMLINKS). */
+enum { MAX_LINKS = 40 };
 
-	/* The pid in the name lets a later run tell a SIGKILLed run's leftover
-	 * from a temporary still in use. */
-	if ((size_t)snprintf(tmp, tmplen, "%s.plugkit-%ld-XXXXXX", path, (long)getpid()) >=
-		    tmplen ||
-	    strlen(tmp) >= sizeof(pending)) {
+int place_open(const char *path, bool follow, struct place *p, bool *linked)
+{
+	char buf[PATH_MAX];
+	int at = AT_FDCWD, saved;
+
+	p->dir = -1;
+	if (linked)
+		*linked = false;
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	guard_signals();
-	/* No signal between creating the file and arming its removal. */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	fd = mkstemp(tmp);
-	if (fd >= 0) {
-		memcpy(pending, tmp, strlen(tmp) + 1);
-		armed = 1;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (fd < 0)
-		return -1;
-	while (done < len) {
-		ssize_t n = write(fd, (const char *)data + done, len - done);
+	for (int hops = 0;; hops++) {
+		char *slash = strrchr(buf, '/');
+		const char *base = slash ? slash + 1 : buf;
+		struct stat st;
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+			errno = EISDIR;
 			goto fail;
-		done += (size_t)n;
+		}
+		if (strlen(base) > NAME_MAX) {
+			errno = ENAMETOOLONG;
+			goto fail;
+		}
+		memcpy(p->name, base, strlen(base) + 1);
+		if (slash)
+			*slash = '\0';
+		/* A link's target is taken from the link's directory, as the
+		 * kernel takes it; an absolute one ignores at. */
+		p->dir = openat(at,
+				!slash         ? "."
+				: slash == buf ? "/"
+					       : buf,
+				O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (at != AT_FDCWD)
+			close(at);
+		at = AT_FDCWD;
+		if (p->dir < 0)
+			goto fail;
+		if (!follow || fstatat(p->dir, p->name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISLNK(st.st_mode))
+			return 0;
+		if (hops == MAX_LINKS) {
+			errno = ELOOP;
+			goto fail;
+		}
+		n = readlinkat(p->dir, p->name, buf, sizeof(buf) - 1);
+		if (n < 0 || n == (ssize_t)sizeof(buf) - 1) {
+			errno = n < 0 ? errno : ENAMETOOLONG;
+			goto fail;
+		}
+		buf[n] = '\0';
+		if (linked)
+			*linked = true;
+		at = p->dir;
+		p->dir = -1;
 	}
-	if (fchmod(fd, mode & 07777) != 0 || fsync(fd) != 0)
-		goto fail;
-	if (close(fd) == 0)
-		return 0;
-	fd = -1;
 fail:
-	saved = errno ? errno : EIO;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	temporary_done();
+	saved = errno;
+	if (at != AT_FDCWD)
+		close(at);
+	place_close(p);
 	errno = saved;
 	return -1;
 }
 
-void clean_stale_temporaries(const char *path, const char *prog)
+void place_close(struct place *p)
 {
-	char dir[PATH_MAX], prefix[NAME_MAX + 16];
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	DIR *d;
+	if (p->dir >= 0)
+		close(p->dir);
+	p->dir = -1;
+}
+
+/*
+ * "NAME.plugkit-" for a temporary beside p's name: NAME is cut so that
+ * the pid and six letters still fit in NAME_MAX, since the longest name a
+ * directory holds must be patchable too.
+ */
+enum { TEMP_TAIL = sizeof(".plugkit-") - 1 + 20 + 1 + 6 };
+static void temp_prefix(const struct place *p, char *out)
+{
+	snprintf(out, NAME_MAX + 1, "%.*s.plugkit-", NAME_MAX - TEMP_TAIL, p->name);
+}
+
+/* "NAME.plugkit-PID-XXXXXX" with six random letters; the pid lets a
+ * later run tell a SIGKILLed run's leftover from a temporary in use. */
+static int temp_name(const struct place *p, char *out)
+{
+	static const char letters[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+	size_t len;
+
+	temp_prefix(p, out);
+	len = strlen(out);
+	len += (size_t)snprintf(out + len, NAME_MAX + 1 - len, "%ld-", (long)getpid());
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -1;
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		out[len++] = letters[rnd[i] % (sizeof(letters) - 1)];
+	out[len] = '\0';
+	return 0;
+}
+
+/* Gives an unnamed temporary a name in p's directory, signals armed to
+ * remove it. */
+static int name_temp(const struct place *p, struct temp *t)
+{
+	char self[64];
+	sigset_t all, old;
+	int rc = -1;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", t->fd);
+	sigfillset(&all);
+	for (int tries = 0; rc != 0 && tries < 100; tries++) {
+		if (temp_name(p, t->name) != 0)
+			break;
+		sigprocmask(SIG_BLOCK, &all, &old);
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not. */
+		rc = linkat(t->fd, "", p->dir, t->name, AT_EMPTY_PATH);
+		if (rc != 0 && errno != EEXIST)
+			rc = linkat(AT_FDCWD, self, p->dir, t->name, AT_SYMLINK_FOLLOW);
+		if (rc == 0)
+			arm(p->dir, t->name);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (rc != 0 && errno != EEXIST)
+			break;
+	}
+	if (rc != 0)
+		t->name[0] = '\0';
+	return rc;
+}
+
+int temp_open(const struct place *p, mode_t mode, struct temp *t)
+{
+	sigset_t all, old;
+	int saved;
+
+	t->name[0] = '\0';
+	guard_signals();
+	/* Not O_CLOEXEC: patchelf, run on it, reaches it through
+	 * /proc/self/fd, never by a name someone else could swap. */
+	t->fd = openat(p->dir, ".", O_TMPFILE | O_RDWR, 0600);
+	if (t->fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -1;
+	sigfillset(&all);
+	for (int tries = 0; t->fd < 0 && tries < 100; tries++) {
+		if (temp_name(p, t->name) != 0)
+			return -1;
+		/* No signal between creating the file and arming its removal. */
+		sigprocmask(SIG_BLOCK, &all, &old);
+		t->fd = openat(p->dir, t->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+		if (t->fd >= 0)
+			arm(p->dir, t->name);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (t->fd < 0 && errno != EEXIST) {
+			t->name[0] = '\0';
+			return -1;
+		}
+	}
+	if (t->fd < 0)
+		return -1;
+	if ((mode & 07777) != 0600 && fchmod(t->fd, mode & 07777) != 0) {
+		saved = errno;
+		temp_close(p, t);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int temp_write(struct temp *t, const void *data, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(t->fd, (const char *)data + done, len - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return ftruncate(t->fd, (off_t)len);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* The temporary's name is given up: installed, or removed. */
+static void unname(struct temp *t)
+{
+	armed = 0;
+	t->name[0] = '\0';
+}
+
+int temp_install(const struct place *p, struct temp *t, const struct stat *was)
+{
+	struct stat now;
+
+	if (fsync(t->fd) != 0 || (!t->name[0] && name_temp(p, t) != 0))
+		return -1;
+	/*
+	 * Exchanged, the name's file sits under the temporary's name, and is
+	 * checked there after the fact: no window between the check and the
+	 * rename.  Something else there is put back.
+	 */
+	if (was && renameat2(p->dir, t->name, p->dir, p->name, RENAME_EXCHANGE) == 0) {
+		if (fstatat(p->dir, t->name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    same_file(&now, was)) {
+			unlinkat(p->dir, t->name, 0);
+			unname(t);
+			return 0;
+		}
+		renameat2(p->dir, t->name, p->dir, p->name, RENAME_EXCHANGE);
+		errno = ESTALE;
+		return -1;
+	}
+	/* A file system without RENAME_EXCHANGE: check, then rename. */
+	if (was && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	if (fstatat(p->dir, p->name, &now, AT_SYMLINK_NOFOLLOW) == 0
+		    ? (was ? !same_file(&now, was) : !S_ISREG(now.st_mode))
+		    : (was || errno != ENOENT)) {
+		errno = was ? ESTALE : EEXIST;
+		return -1;
+	}
+	if (renameat(p->dir, t->name, p->dir, p->name) != 0)
+		return -1;
+	unname(t);
+	return 0;
+}
+
+void temp_close(const struct place *p, struct temp *t)
+{
+	if (t->name[0])
+		unlinkat(p->dir, t->name, 0);
+	unname(t);
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+void clean_stale_temporaries(const struct place *p, const char *prog)
+{
+	char prefix[NAME_MAX + 1];
+	int fd = openat(p->dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	snprintf(prefix, sizeof(prefix), "%s.plugkit-", base);
-	if (!(d = opendir(dir)))
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
+	temp_prefix(p, prefix);
 	while ((e = readdir(d))) {
-		char name[PATH_MAX + NAME_MAX + 2], *end;
+		char *end;
 		struct stat st;
 		long pid;
 
 		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
 			continue;
-		snprintf(name, sizeof(name), "%s%s%s", dir, slash ? "" : "/", e->d_name);
 		pid = strtol(e->d_name + strlen(prefix), &end, 10);
-		if (lstat(name, &st) != 0)
+		if (fstatat(p->dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
+		fprintf(stderr, "%s: ", prog);
 		if (*end == '-' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH &&
 		    S_ISREG(st.st_mode) && (st.st_uid == geteuid() || geteuid() == 0) &&
-		    unlink(name) == 0)
-			fprintf(stderr,
-				"%s: removed %s, left by an interrupted run (process %ld is gone)\n",
-				prog, name, pid);
-		else
-			fprintf(stderr,
-				"%s: note: %s is a temporary of another run, or not ours to "
-				"remove; left alone\n",
-				prog, name);
+		    unlinkat(p->dir, e->d_name, 0) == 0) {
+			fputs("removed ", stderr);
+			print_text_safely(stderr, e->d_name);
+			fprintf(stderr, ", left by an interrupted run (process %ld is gone)\n",
+				pid);
+		} else {
+			fputs("note: ", stderr);
+			print_text_safely(stderr, e->d_name);
+			fputs(" is a temporary of another run, or not ours to remove; left alone\n",
+			      stderr);
+		}
 	}
 	closedir(d);
 }
@@ -178,25 +395,23 @@ const char *not_regular(const char *path)
 
 int write_file_atomic(const char *path, const char *text, mode_t mode)
 {
-	char tmp[PATH_MAX + 32];
-	int saved;
+	struct place p;
+	struct temp t;
+	int rc = -1, saved;
 
-	if (not_regular(path)) {
-		errno = EEXIST;
+	if (mkdir_parents(path) != 0 || place_open(path, false, &p, NULL) != 0)
 		return -1;
-	}
-	if (mkdir_parents(path) != 0 ||
-	    write_beside(path, text, strlen(text), mode, tmp, sizeof(tmp)) != 0)
-		return -1;
-	if (rename(tmp, path) == 0) {
-		temporary_done();
-		return 0;
+	if (temp_open(&p, mode, &t) == 0) {
+		if (temp_write(&t, text, strlen(text)) == 0 && temp_install(&p, &t, NULL) == 0)
+			rc = 0;
+		saved = errno;
+		temp_close(&p, &t);
+		errno = saved;
 	}
 	saved = errno;
-	unlink(tmp);
-	temporary_done();
+	place_close(&p);
 	errno = saved;
-	return -1;
+	return rc;
 }
 
 /* ---- keep_properties ---- */

@@ -58,8 +58,9 @@ static bool normalize(const char *path, char *out, size_t outlen)
 	return true;
 }
 
-/* "$ORIGIN" plus the way from directory from to directory to. */
-static void origin_relative(const char *from, const char *to, char *out, size_t outlen)
+/* "$ORIGIN" plus the way from directory from to directory to; false when
+ * it does not fit in out. */
+static bool origin_relative(const char *from, const char *to, char *out, size_t outlen)
 {
 	size_t common = 0, used;
 
@@ -75,28 +76,29 @@ static void origin_relative(const char *from, const char *to, char *out, size_t 
 		if (*p == '/')
 			used += (size_t)snprintf(out + used, outlen - used, "/..");
 	if (to[common] && used < outlen)
-		snprintf(out + used, outlen - used, "%s", to + common);
+		used += (size_t)snprintf(out + used, outlen - used, "%s", to + common);
+	return used < outlen;
 }
 
-/* Whether the link at link sits in the directory of target (a resolved
- * path): the directory holding it, resolved, is target's. */
-static bool same_directory(const char *link, const char *target)
+/* Whether the link at link sits in the directory dir (open): the
+ * directory its name gives is that one. */
+static bool same_directory(const char *link, int dir)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
+	char name[PATH_MAX];
 	const char *slash = strrchr(link, '/');
+	struct stat a, b;
 
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - link) + 1 : 1, slash ? link : ".");
-	return realpath(dir, real) &&
-	       strlen(real) ==
-		       (size_t)(strrchr(target, '/') - target) + (strrchr(target, '/') == target) &&
-	       strncmp(real, target, strlen(real)) == 0;
+	snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - link) + 1 : 1,
+		 slash ? link : ".");
+	return stat(name, &a) == 0 && fstat(dir, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 /* Meson rewrites build-tree rpaths in place at install and fails when
  * they were changed: a build directory holds meson-private/. */
 static bool in_meson_build_tree(const char *file)
 {
-	char dir[PATH_MAX], probe[PATH_MAX + 16];
+	char dir[PATH_MAX + NAME_MAX + 2], probe[sizeof(dir) + 16];
 	struct stat st;
 
 	snprintf(dir, sizeof(dir), "%s", file);
@@ -124,23 +126,29 @@ static int run_patchelf(const char *runpath, const char *file)
 	return status == 0 ? 0 : -1;
 }
 
-/* Reads the patched copy back: the wanted DT_RUNPATH, and nothing the
- * search-path check would fail. */
-static int verify(const char *tmp, const char *file, const char *runpath)
+/* The name of what fd holds open: the kernel reopens that very file, not
+ * whatever a path names by now. */
+static void fd_name(int fd, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "/proc/self/fd/%d", fd);
+}
+
+/* Reads the patched copy (open as fd; in directory dir) back: the wanted
+ * DT_RUNPATH, and nothing the search-path check would fail. */
+static int verify(int fd, char *dir, const char *file, const char *runpath)
 {
 	struct ldso ld;
 	struct object obj = {0};
 	struct verdict v = {0};
-	char err[PATH_MAX + 256], dir[PATH_MAX + 32];
+	char err[PATH_MAX + 256], name[64];
 	int rc = 0;
 
-	if (elf_open(tmp, &obj.elf, err, sizeof(err)) != 0) {
+	fd_name(fd, name, sizeof(name));
+	if (elf_open(name, &obj.elf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "plugkit rpath: %s: patchelf left no readable ELF file: %s\n", file,
 			err);
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s", tmp);
-	*strrchr(dir, '/') = '\0';
 	obj.origin = dir;
 	if (!obj.elf.runpath || strcmp(obj.elf.runpath, runpath) != 0 || obj.elf.rpath) {
 		fprintf(stderr, "plugkit rpath: %s: after patchelf, DT_RUNPATH is '", file);
@@ -164,79 +172,124 @@ static int verify(const char *tmp, const char *file, const char *runpath)
 	return rc;
 }
 
-/* A copy of the file, patched and judged, with every property of the
- * original (open as fd), renamed over path.  Returns 0 or 1. */
-static int replace(int fd, const struct stat *st, const struct elf_file *elf, const char *file,
-		   const char *path, const char *runpath)
+/* Whether the file open as fd is still as st saw it: written meanwhile,
+ * its bytes are not those the copy was made from. */
+static bool unchanged_since(int fd, const struct stat *st)
 {
-	char tmp[PATH_MAX + 32], err[PATH_MAX + 256];
 	struct stat now;
-	int out = -1, rc = 1;
 
-	clean_stale_temporaries(path, "plugkit rpath");
+	return fstat(fd, &now) == 0 && now.st_size == st->st_size &&
+	       now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	       now.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
+	       now.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+	       now.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/*
+ * A copy of the file (open as fd, at place p in directory dir), patched
+ * and judged, with every property of the original, renamed over it, all
+ * through descriptors: patchelf is given the copy's descriptor, not a name.
+ * Returns 0 or 1.
+ */
+static int replace(const struct place *p, char *dir, int fd, const struct stat *st,
+		   const struct elf_file *elf, const char *file, const char *runpath)
+{
+	char err[PATH_MAX + 256], name[64];
+	struct temp t;
+	int rc = 1;
+
+	clean_stale_temporaries(p, "plugkit rpath");
 	/* Private until it is the file: the mode comes last, with the owner. */
-	if (write_beside(path, elf->map, elf->size, 0600, tmp, sizeof(tmp)) != 0) {
+	if (temp_open(p, 0600, &t) != 0 || temp_write(&t, elf->map, elf->size) != 0) {
 		fprintf(stderr, "plugkit rpath: %s: cannot write a copy beside it: %s\n", file,
 			strerror(errno));
-		return 1;
-	}
-	if (run_patchelf(runpath, tmp) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: patchelf failed; the file is unchanged\n",
-			file);
-		goto out;
-	}
-	if (verify(tmp, file, runpath) != 0)
-		goto unchanged;
-	/* patchelf may have written a new file under the name. */
-	out = open(tmp, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (out < 0 || keep_properties(fd, out, err, sizeof(err)) != 0) {
-		fprintf(stderr, "plugkit rpath: %s: %s\n", file, out < 0 ? strerror(errno) : err);
 		goto unchanged;
 	}
-	if (lstat(path, &now) != 0 || now.st_ino != st->st_ino || now.st_dev != st->st_dev ||
-	    now.st_size != st->st_size || now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
-	    now.st_mtim.tv_nsec != st->st_mtim.tv_nsec) {
+	fd_name(t.fd, name, sizeof(name));
+	if (run_patchelf(runpath, name) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: patchelf failed\n", file);
+		goto unchanged;
+	}
+	if (verify(t.fd, dir, file, runpath) != 0)
+		goto unchanged;
+	if (keep_properties(fd, t.fd, err, sizeof(err)) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: %s\n", file, err);
+		goto unchanged;
+	}
+	if (!unchanged_since(fd, st)) {
 		fprintf(stderr, "plugkit rpath: %s changed while it was being patched\n", file);
 		goto unchanged;
 	}
-	if (fsync(out) == 0 && rename(tmp, path) == 0) {
+	if (temp_install(p, &t, st) == 0) {
 		rc = 0;
 		goto out;
 	}
-	fprintf(stderr, "plugkit rpath: %s: cannot rename the patched copy over it: %s\n", file,
-		strerror(errno));
+	if (errno == ESTALE || errno == ENOENT)
+		fprintf(stderr, "plugkit rpath: %s changed while it was being patched\n", file);
+	else
+		fprintf(stderr, "plugkit rpath: %s: cannot rename the patched copy over it: %s\n",
+			file, strerror(errno));
 unchanged:
 	fprintf(stderr, "plugkit rpath: %s: not replaced; the file is unchanged\n", file);
 out:
-	if (out >= 0)
-		close(out);
-	if (rc != 0)
-		unlink(tmp);
-	temporary_done();
+	if (t.fd >= 0)
+		temp_close(p, &t);
 	return rc;
 }
 
-int rpath_fix(const struct rpath_opts *o, const char *file)
+/* text, with what is not printable shown as \xNN: for messages.  Never
+ * NULL. */
+static char *shown(const char *text)
 {
-	char path[PATH_MAX], libdir[PATH_MAX], root[PATH_MAX], final[PATH_MAX],
-		runpath[PATH_MAX * 2];
+	char *buf = NULL;
+	size_t len;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out)
+		return strdup("?") ?: "?";
+	print_text_safely(out, text);
+	fclose(out);
+	return buf;
+}
+
+/* The absolute name of the directory open as dir, as the kernel keeps it:
+ * where ld.so will take $ORIGIN from. */
+static int dir_path(int dir, char *out, size_t outlen)
+{
+	char name[64];
+	ssize_t n;
+
+	fd_name(dir, name, sizeof(name));
+	n = readlink(name, out, outlen - 1);
+	if (n <= 0 || (size_t)n == outlen - 1 || out[0] != '/')
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/* Fixes the file at place p; file is how it was named, printable. */
+static int fix_at(const struct rpath_opts *o, const struct place *p, bool linked, const char *arg,
+		  const char *file)
+{
+	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2], from[sizeof(path)], libdir[PATH_MAX],
+		root[PATH_MAX], runpath[PATH_MAX * 2], name[64];
 	char err[PATH_MAX + 256];
+	const char *final = path;
 	struct elf_file elf;
-	struct stat lst, st;
+	struct stat st;
 	int fd, rc = 2;
 
-	/* The file system resolves the name, as open() would: links are
-	 * followed and ".." is taken after them, not by text. */
-	if (lstat(file, &lst) != 0 || !realpath(file, path)) {
-		fprintf(stderr, "plugkit rpath: %s: %s\n", file, strerror(errno));
+	if (dir_path(p->dir, dir, sizeof(dir)) != 0) {
+		fprintf(stderr,
+			"plugkit rpath: %s: cannot name its directory (is /proc mounted?)\n", file);
 		return 2;
 	}
+	snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, p->name);
 	if (!normalize(o->libdir, libdir, sizeof(libdir))) {
 		fprintf(stderr, "plugkit rpath: %s: path too long\n", o->libdir);
 		return 2;
 	}
 	/* Under DESTDIR the file's own place is its path without the root. */
-	snprintf(final, sizeof(final), "%s", path);
 	if (o->destdir && *o->destdir) {
 		size_t n;
 
@@ -248,11 +301,11 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 		n = strlen(root);
 		if (strcmp(root, "/") != 0) {
 			if (strncmp(path, root, n) != 0 || path[n] != '/') {
-				fprintf(stderr, "plugkit rpath: %s (%s) is not under DESTDIR %s\n",
-					file, path, root);
+				fprintf(stderr, "plugkit rpath: %s is not under DESTDIR %s\n", file,
+					root);
 				return 2;
 			}
-			snprintf(final, sizeof(final), "%s", path + n);
+			final = path + n;
 		}
 	}
 	if (in_meson_build_tree(path)) {
@@ -264,11 +317,11 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 		return 2;
 	}
 	/* Opening a device can act on it (a tape rewinds): look first. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (fstatat(p->dir, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "plugkit rpath: %s: not a regular file\n", file);
 		return 2;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(p->dir, p->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "plugkit rpath: %s: %s\n", file,
 			fd < 0 ? strerror(errno) : "not a regular file");
@@ -276,10 +329,11 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 			close(fd);
 		return 2;
 	}
-	if (S_ISLNK(lst.st_mode)) {
-		printf("%s: a symbolic link to %s: that file is patched, the link stays\n", file,
-		       path);
-		if (!same_directory(file, path))
+	if (linked) {
+		printf("%s: a symbolic link to ", file);
+		print_text_safely(stdout, path);
+		puts(": that file is patched, the link stays");
+		if (!same_directory(arg, p->dir))
 			printf("%s: note: ld.so takes $ORIGIN from the name it opens, and the link is in "
 			       "another directory than the file: DT_RUNPATH is set for the file's\n",
 			       file);
@@ -293,18 +347,25 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 		close(fd);
 		return 2;
 	}
-	if (elf_open(path, &elf, err, sizeof(err)) != 0) {
-		fprintf(stderr, "plugkit rpath: %s\n", err);
+	fd_name(fd, name, sizeof(name));
+	if (elf_open(name, &elf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "plugkit rpath: %s: %s\n", file,
+			strncmp(err, name, strlen(name)) == 0 ? err + strlen(name) + 2 : err);
 		close(fd);
 		return 2;
 	}
-	if (elf.dev != st.st_dev || elf.ino != st.st_ino) {
+	if (elf.dev != st.st_dev || elf.ino != st.st_ino || !unchanged_since(fd, &st)) {
 		fprintf(stderr, "plugkit rpath: %s changed while it was being read\n", file);
 		rc = 1;
 		goto out;
 	}
-	*strrchr(final, '/') = '\0';
-	origin_relative(final, libdir, runpath, sizeof(runpath));
+	snprintf(from, sizeof(from), "%s", final);
+	*strrchr(from, '/') = '\0';
+	if (!origin_relative(from, libdir, runpath, sizeof(runpath))) {
+		fprintf(stderr, "plugkit rpath: %s: the RUNPATH from it to %s is too long\n", file,
+			libdir);
+		goto out;
+	}
 	rc = 0;
 	if (elf.runpath && !elf.rpath && strcmp(elf.runpath, runpath) == 0) {
 		printf("%s: DT_RUNPATH already %s\n", file, runpath);
@@ -312,7 +373,7 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 	}
 	/* The old value comes from the file: no escape sequence reaches the
 	 * terminal. */
-	print_text_safely(stdout, file);
+	fputs(file, stdout);
 	fputs(": DT_RUNPATH ", stdout);
 	print_text_safely(stdout, elf.runpath ? elf.runpath : elf.rpath ? elf.rpath : "(none)");
 	printf(" -> %s\n", runpath);
@@ -321,10 +382,30 @@ int rpath_fix(const struct rpath_opts *o, const char *file)
 		       (uintmax_t)st.st_nlink - 1);
 	fflush(stdout);
 	if (!o->dry_run)
-		rc = replace(fd, &st, &elf, file, path, runpath);
+		rc = replace(p, dir, fd, &st, &elf, file, runpath);
 out:
 	elf_close(&elf);
 	close(fd);
+	return rc;
+}
+
+int rpath_fix(const struct rpath_opts *o, const char *arg)
+{
+	char *file = shown(arg);
+	struct place p;
+	bool linked;
+	int rc = 2;
+
+	/* The file system resolves the name, as open() would: links are
+	 * followed and ".." is taken after them, not by text; from here on
+	 * the file is reached through its directory, held open. */
+	if (place_open(arg, true, &p, &linked) != 0)
+		fprintf(stderr, "plugkit rpath: %s: %s\n", file,
+			errno == EISDIR ? "a directory, not a file" : strerror(errno));
+	else
+		rc = fix_at(o, &p, linked, arg, file);
+	place_close(&p);
+	free(file);
 	return rc;
 }
 
@@ -344,9 +425,14 @@ void usage_rpath(FILE *out)
 	      "CAP_SETFCAP, an immutable file), the file is refused and left as it\n"
 	      "was.  A symbolic link is followed: the file it names is patched and the\n"
 	      "link stays a link.  Running it twice changes nothing.  Files in a Meson\n"
-	      "build directory are refused: meson install rewrites those itself.  An\n"
-	      "interrupted run leaves no temporary (FILE.plugkit-PID-XXXXXX); one\n"
-	      "killed outright leaves one that the next run on FILE removes.\n"
+	      "build directory are refused: meson install rewrites those itself.\n"
+	      "FILE's directory is opened once and everything after goes through it\n"
+	      "(patchelf gets the copy as /proc/self/fd/N): a directory or link swapped\n"
+	      "during the run cannot redirect the write, and a FILE replaced or written\n"
+	      "meanwhile is left as it now is (exit 1).  Where the file system allows\n"
+	      "(O_TMPFILE) the copy has no name until it is complete, so no run leaves\n"
+	      "one; elsewhere it is FILE.plugkit-PID-XXXXXX, removed on SIGINT, SIGTERM,\n"
+	      "SIGHUP or SIGQUIT, and after a SIGKILL by the next run on FILE.\n"
 	      "\n"
 	      "  --libdir DIR       the directory the files must reach, as installed\n"
 	      "  --destdir DIR      the files sit under this staging root (DESTDIR)\n"
