@@ -3,8 +3,9 @@
 # docs/benchmarks.md (bench/run.py does the measuring and says how).
 #
 #   1. `plugkit scan -R LIBDIR` beside `scanelf -R -q -F '%F %S %n %r %t %e'`
-#      (pax-utils): interleaved wall time, callgrind instructions of both,
-#      peak RSS.
+#      (pax-utils): interleaved wall and CPU time, callgrind instructions
+#      of both, peak RSS.  `python3 bench/run.py --scan build-bench LIBDIR`
+#      repeats this one comparison alone.
 #   2. `plugkit check` on the example host with 1 to 5000 plugins
 #      (instructions per further plugin), and with a 20k-entry ld.so.cache.
 #   3. plugkit_open beside dlopen + dlsym (bench/open-bench.c, its own

@@ -3,11 +3,16 @@
 
 Every comparison with a peer is interleaved (A B, then B A, ...) so that a
 load that comes and goes on a shared machine hits both sides alike, repeated
-RUNS times; it reports the minimum and the median of the per-pair ratios.
+RUNS times; it reports the minimum and the median of the per-pair ratios,
+for wall time and for CPU time (user + system, from wait4: on a machine
+shared with other work a process waits for a CPU, and CPU time does not
+count the waiting), with the load average before and after the pairs.
 Instruction counts come from callgrind (the same figure on every run), for
 both sides wherever both run under it; peak memory from GNU time.
 
 usage: run.py BUILD BUILD_CACHE LIBDIR OUT.md   (bench.sh sets them up)
+       run.py --scan BUILD LIBDIR   (the scan comparison alone, to stdout:
+                                     run it a few times to see the spread)
 """
 import datetime
 import os
@@ -27,26 +32,36 @@ def run(cmd, env=None):
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
-def wall(cmd, env=None):
+def timed(cmd, env=None):
+    """Wall and CPU (user + system) seconds of one run of cmd."""
     t = time.perf_counter()
-    run(cmd, env)
-    return time.perf_counter() - t
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, _, usage = os.wait4(p.pid, 0)
+    return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
 
 
 def interleaved(a, b, env_a=None, env_b=None, runs=RUNS):
-    """Median times of a and b, and min/median of the per-pair ratio b/a."""
-    wall(a, env_a), wall(b, env_b)  # warm the page cache for both
-    ta, tb, ratios = [], [], []
+    """Median times of a and b, min/median of the per-pair ratio b/a (wall
+    time; cpu_ for CPU time), and the load average before and after."""
+    load = os.getloadavg()
+    timed(a, env_a), timed(b, env_b)  # warm the page cache for both
+    ta, tb, ca, cb = [], [], [], []
     for i in range(runs):
         if i % 2 == 0:
-            x, y = wall(a, env_a), wall(b, env_b)
+            x, y = timed(a, env_a), timed(b, env_b)
         else:
-            y, x = wall(b, env_b), wall(a, env_a)
-        ta.append(x)
-        tb.append(y)
-        ratios.append(y / x)
+            y, x = timed(b, env_b), timed(a, env_a)
+        ta.append(x[0])
+        tb.append(y[0])
+        ca.append(x[1])
+        cb.append(y[1])
+    ratios = [y / x for x, y in zip(ta, tb)]
+    cpu_ratios = [y / x for x, y in zip(ca, cb)]
     return {'a': statistics.median(ta), 'b': statistics.median(tb),
-            'min': min(ratios), 'median': statistics.median(ratios), 'runs': runs}
+            'min': min(ratios), 'median': statistics.median(ratios),
+            'cpu_a': statistics.median(ca), 'cpu_b': statistics.median(cb),
+            'cpu_min': min(cpu_ratios), 'cpu_median': statistics.median(cpu_ratios),
+            'runs': runs, 'load': load + os.getloadavg()}
 
 
 def instructions(cmd, env=None):
@@ -81,17 +96,10 @@ def M(n):
     return '%.2f M' % (n / 1e6)
 
 
-def main():
-    build, build_cache, libdir, out = sys.argv[1:5]
-    plugkit = os.path.join(build, 'tools/plugkit/plugkit')
-    plugkit_cache = os.path.join(build_cache, 'tools/plugkit/plugkit')
-    no_sandbox = os.path.join(build, 'bench/no-sandbox.so')
-    load_before = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
+def scan_section(plugkit, no_sandbox, libdir):
+    """plugkit scan -R beside scanelf: the lines of its section."""
     lines = []
     say = lines.append
-
-    # ---- scan vs scanelf -------------------------------------------------
     scanelf = ['scanelf', '-R', '-q', '-F', '%F %S %n %r %t %e', libdir]
     scan = [plugkit, 'scan', '-R', libdir]
     elf_files = subprocess.run(scan, capture_output=True, text=True).stdout.count('\n')
@@ -112,10 +120,34 @@ def main():
     say('| --- | --- | --- | --- | --- |')
     say('| wall, median of %d interleaved pairs | %.1f ms | %.1f ms | **%.2fx** median, %.2fx min | at most 1x |'
         % (w['runs'], 1e3 * w['a'], 1e3 * w['b'], w['median'], w['min']))
+    say('| CPU time (user + system), the same pairs | %.1f ms | %.1f ms | **%.2fx** median, %.2fx min | |'
+        % (1e3 * w['cpu_a'], 1e3 * w['cpu_b'], w['cpu_median'], w['cpu_min']))
     say('| instructions (callgrind) | %s | %s | **%.2fx** | at most 1.2x |'
         % (M(i_scanelf), M(i_scan), i_scan / i_scanelf))
     say('| peak RSS | %d KiB | %d KiB | **%.2fx** | at most 2x |' % (r_scanelf, r_scan, r_scan / r_scanelf))
     say('')
+    say('Load average (1, 5, 15 min) over the pairs: %.2f %.2f %.2f before, %.2f %.2f %.2f after.'
+        % w['load'])
+    say('')
+    return lines
+
+
+def main():
+    if sys.argv[1] == '--scan':
+        build, libdir = sys.argv[2:4]
+        print('\n'.join(scan_section(os.path.join(build, 'tools/plugkit/plugkit'),
+                                     os.path.join(build, 'bench/no-sandbox.so'), libdir)))
+        return
+    build, build_cache, libdir, out = sys.argv[1:5]
+    plugkit = os.path.join(build, 'tools/plugkit/plugkit')
+    plugkit_cache = os.path.join(build_cache, 'tools/plugkit/plugkit')
+    no_sandbox = os.path.join(build, 'bench/no-sandbox.so')
+    load_before = os.getloadavg()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    lines = []
+    say = lines.append
+
+    lines += scan_section(plugkit, no_sandbox, libdir)
 
     # ---- check: fixed cost and growth ------------------------------------
     host = ['--shim', os.path.join(build, 'example-host/example-host'),
@@ -192,8 +224,9 @@ def main():
         '- load average (1, 5, 15 min): %.2f %.2f %.2f before, %.2f %.2f %.2f after' % (load_before + load_after),
         '',
         'Wall times are interleaved pairs (A B, B A, ...), so a passing load hits both '
-        'sides; the ratios are per pair, minimum and median. Instruction counts are '
-        'callgrind\'s and do not depend on the load.',
+        'sides; the ratios are per pair, minimum and median. Where the machine is '
+        'shared, a process also waits for a CPU: CPU time (user + system) leaves the '
+        'waiting out. Instruction counts are callgrind\'s and do not depend on the load.',
         '',
     ]
     with open(out, 'w') as f:

@@ -1011,29 +1011,17 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen)
 	return elf_open_parts(path, ELF_ALL, elf, err, errlen);
 }
 
-int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
-		   size_t errlen)
+/* Parses the bytes elf->map points to (elf->size, dev and ino set), or
+ * closes elf; errno says why it failed (see elf_open). */
+static int parse_bytes(struct elf_file *elf, enum elf_parts parts, const char *path, char *err,
+		       size_t errlen)
 {
 	struct reader r = {.elf = elf,
 			   .parts = parts,
 			   .err = err,
 			   .errlen = errlen,
 			   .error = EBADMSG};
-	int rc;
 
-	memset(elf, 0, sizeof(*elf));
-	rc = parts == ELF_ALL ? map_file(path, &elf->src, err, errlen)
-			      : map_file_sparse(path, &elf->src, err, errlen);
-	if (rc != 0) {
-		rc = errno;
-		memset(elf, 0, sizeof(*elf));
-		errno = rc;
-		return -1;
-	}
-	elf->map = elf->src.data;
-	elf->size = elf->src.size;
-	elf->dev = elf->src.dev;
-	elf->ino = elf->src.ino;
 	elf->path = strdup(path);
 	if (!elf->path) {
 		r.error = ENOMEM;
@@ -1047,15 +1035,49 @@ int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf,
 	return -1;
 }
 
+/* Parses what elf->src holds, or closes it. */
+static int parse_copy(struct elf_file *elf, enum elf_parts parts, const char *path, char *err,
+		      size_t errlen)
+{
+	elf->map = elf->src.data;
+	elf->size = elf->src.size;
+	elf->dev = elf->src.dev;
+	elf->ino = elf->src.ino;
+	return parse_bytes(elf, parts, path, err, errlen);
+}
+
+/* After the mapping failed: elf cleared, errno kept. */
+static int not_opened(struct elf_file *elf)
+{
+	int e = errno;
+
+	memset(elf, 0, sizeof(*elf));
+	errno = e;
+	return -1;
+}
+
+int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
+		   size_t errlen)
+{
+	memset(elf, 0, sizeof(*elf));
+	if ((parts == ELF_ALL ? map_file(path, &elf->src, err, errlen)
+			      : map_file_sparse(path, &elf->src, err, errlen)) != 0)
+		return not_opened(elf);
+	return parse_copy(elf, parts, path, err, errlen);
+}
+
+int elf_scan_at(struct map_arena *arena, int dirfd, const char *name, const char *path, int oflags,
+		struct elf_file *elf, char *err, size_t errlen)
+{
+	memset(elf, 0, sizeof(*elf));
+	if (map_file_at(arena, dirfd, name, path, oflags, &elf->src, err, errlen) != 0)
+		return not_opened(elf);
+	return parse_copy(elf, ELF_SCAN, path, err, errlen);
+}
+
 int elf_open_copy(const char *path, const unsigned char *bytes, size_t size, dev_t dev, ino_t ino,
 		  enum elf_parts parts, struct elf_file *elf, char *err, size_t errlen)
 {
-	struct reader r = {.elf = elf,
-			   .parts = parts,
-			   .err = err,
-			   .errlen = errlen,
-			   .error = EBADMSG};
-
 	memset(elf, 0, sizeof(*elf));
 	/* Nothing to read, close or unmap: the bytes stay the caller's. */
 	elf->src.fd = -1;
@@ -1063,16 +1085,7 @@ int elf_open_copy(const char *path, const unsigned char *bytes, size_t size, dev
 	elf->size = size;
 	elf->dev = dev;
 	elf->ino = ino;
-	elf->path = strdup(path);
-	if (!elf->path) {
-		r.error = ENOMEM;
-		fail(&r, "out of memory");
-	} else if (parse(&r) == 0) {
-		return 0;
-	}
-	elf_close(elf);
-	errno = r.error;
-	return -1;
+	return parse_bytes(elf, parts, path, err, errlen);
 }
 
 void elf_close(struct elf_file *elf)

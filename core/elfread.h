@@ -129,9 +129,17 @@ int elf_open(const char *path, struct elf_file *elf, char *err, size_t errlen);
 enum elf_parts { ELF_ALL, ELF_HEADERS_AND_SYMTAB, ELF_SCAN, ELF_JUDGE };
 int elf_open_parts(const char *path, enum elf_parts parts, struct elf_file *elf, char *err,
 		   size_t errlen);
+/*
+ * ELF_SCAN of the file name in directory dirfd (AT_FDCWD: name is a path),
+ * opened with oflags added (O_NOFOLLOW), its bytes in arena (see mapfile.h):
+ * what it points to is valid until the next file is read into the arena.
+ * path names the file in messages.  Returns as elf_open.
+ */
+int elf_scan_at(struct map_arena *arena, int dirfd, const char *name, const char *path, int oflags,
+		struct elf_file *elf, char *err, size_t errlen);
 
 /*
- * The same, on the size bytes of the file path (device dev, inode ino)
+ * As elf_open_parts, on the size bytes of the file path (device dev, inode ino)
  * that the caller has read into memory already: nothing is read, mapped or
  * copied, and bytes must outlive elf.
  */

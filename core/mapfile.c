@@ -22,18 +22,22 @@ static const char *kind(mode_t mode)
 	return "a device";
 }
 
-static int open_regular(const char *path, struct mapped *m, char *err, size_t errlen)
+/*
+ * Opens name (in dirfd) and checks it is a regular file with bytes in it;
+ * sets m's size, identity and fd.  Nothing is read yet.
+ */
+static int open_regular(int dirfd, const char *name, const char *path, int oflags, struct mapped *m,
+			char *err, size_t errlen)
 {
 	struct stat st;
-	void *data;
 	int fd;
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | oflags);
 	/* A socket cannot be opened at all (ENXIO): say what it is. */
-	if (fd < 0 && errno == ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+	if (fd < 0 && errno == ENXIO && fstatat(dirfd, name, &st, 0) == 0 && S_ISSOCK(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s)", path, kind(st.st_mode));
 		errno = ENODEV;
 		return -1;
@@ -59,24 +63,44 @@ static int open_regular(const char *path, struct mapped *m, char *err, size_t er
 		errno = ENOEXEC;
 		return -1;
 	}
-	/* Anonymous memory: no file stands behind it, so nothing can fault.
-	 * MAP_NORESERVE: a sparse copy commits only the pages it reads. */
-	data = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (data == MAP_FAILED) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: cannot allocate %lld bytes: %s", path,
-			 (long long)st.st_size, strerror(e));
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	m->data = data;
 	m->size = (size_t)st.st_size;
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
 	m->fd = fd;
+	return 0;
+}
+
+/* Anonymous memory: no file stands behind it, so nothing can fault.
+ * MAP_NORESERVE: a sparse copy commits only the pages it reads. */
+static void *anonymous(size_t size, const char *path, char *err, size_t errlen)
+{
+	void *data = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int e = errno;
+
+	if (data != MAP_FAILED)
+		return data;
+	snprintf(err, errlen, "%s: cannot allocate %zu bytes: %s", path, size, strerror(e));
+	errno = e;
+	return NULL;
+}
+
+/* open_regular, and memory of the file's size. */
+static int open_copy(const char *path, struct mapped *m, char *err, size_t errlen)
+{
+	void *data;
+
+	if (open_regular(AT_FDCWD, path, path, 0, m, err, errlen) != 0)
+		return -1;
+	data = anonymous(m->size, path, err, errlen);
+	if (!data) {
+		int e = errno;
+
+		close(m->fd);
+		errno = e;
+		return -1;
+	}
+	m->data = data;
 	return 0;
 }
 
@@ -99,7 +123,7 @@ static bool read_at(int fd, unsigned char *to, uint64_t off, uint64_t len)
 
 int map_file(const char *path, struct mapped *m, char *err, size_t errlen)
 {
-	if (open_regular(path, m, err, errlen) != 0)
+	if (open_copy(path, m, err, errlen) != 0)
 		return -1;
 	errno = 0;
 	if (!read_at(m->fd, (unsigned char *)m->data, 0, m->size)) {
@@ -117,7 +141,7 @@ int map_file(const char *path, struct mapped *m, char *err, size_t errlen)
 
 int map_file_sparse(const char *path, struct mapped *m, char *err, size_t errlen)
 {
-	if (open_regular(path, m, err, errlen) != 0)
+	if (open_copy(path, m, err, errlen) != 0)
 		return -1;
 	m->pages = calloc(m->size / PAGE / 8 + 1, 1);
 	if (!m->pages) {
@@ -127,6 +151,84 @@ int map_file_sparse(const char *path, struct mapped *m, char *err, size_t errlen
 		return -1;
 	}
 	return 0;
+}
+
+/* Gives the region's pages back once MAP_ARENA_KEEP bytes were read in:
+ * one TLB flush per couple of megabytes read, not one per file. */
+static void arena_trim(struct map_arena *a)
+{
+	if (a->filled < MAP_ARENA_KEEP)
+		return;
+	madvise(a->base, a->extent, MADV_DONTNEED);
+	a->filled = a->extent = 0;
+}
+
+/* Room for a file of size bytes, and a cleared bitmap for its pages. */
+static bool arena_fit(struct map_arena *a, size_t size, const char *path, char *err, size_t errlen)
+{
+	size_t bitmap = size / PAGE / 8 + 1;
+
+	if (size > a->cap) {
+		/* Address space only (MAP_NORESERVE), so start big and
+		 * double: the region moves a few times in a scan, not once
+		 * per file. */
+		size_t cap = a->cap ? 2 * a->cap : 16u << 20;
+		void *base;
+
+		if (cap < size)
+			cap = size;
+		cap = (cap + PAGE - 1) / PAGE * PAGE;
+		base = anonymous(cap, path, err, errlen);
+		if (!base)
+			return false;
+		if (a->base)
+			munmap(a->base, a->cap);
+		a->base = base;
+		a->cap = cap;
+		a->filled = a->extent = 0;
+	}
+	if (bitmap > a->pages_cap) {
+		unsigned char *pages = realloc(a->pages, bitmap);
+
+		if (!pages) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			errno = ENOMEM;
+			return false;
+		}
+		a->pages = pages;
+		a->pages_cap = bitmap;
+	}
+	memset(a->pages, 0, bitmap);
+	arena_trim(a);
+	return true;
+}
+
+int map_file_at(struct map_arena *arena, int dirfd, const char *name, const char *path, int oflags,
+		struct mapped *m, char *err, size_t errlen)
+{
+	if (open_regular(dirfd, name, path, oflags, m, err, errlen) != 0)
+		return -1;
+	if (!arena_fit(arena, m->size, path, err, errlen)) {
+		int e = errno;
+
+		close(m->fd);
+		memset(m, 0, sizeof(*m));
+		m->fd = -1;
+		errno = e;
+		return -1;
+	}
+	m->data = arena->base;
+	m->pages = arena->pages;
+	m->arena = arena;
+	return 0;
+}
+
+void map_arena_free(struct map_arena *arena)
+{
+	if (arena->base)
+		munmap(arena->base, arena->cap);
+	free(arena->pages);
+	memset(arena, 0, sizeof(*arena));
 }
 
 static bool page_read(const struct mapped *m, uint64_t p)
@@ -156,6 +258,11 @@ bool map_range(struct mapped *m, uint64_t off, uint64_t len)
 			return false;
 		for (uint64_t q = run; q <= p; q++)
 			m->pages[q / 8] |= (unsigned char)(1u << (q % 8));
+		if (m->arena) {
+			m->arena->filled += to - from;
+			if (to > m->arena->extent)
+				m->arena->extent = to;
+		}
 	}
 	return true;
 }
@@ -166,6 +273,14 @@ void map_drop(struct mapped *m, uint64_t off, uint64_t len)
 
 	if (!m->pages || first >= end)
 		return;
+	/* In an arena the pages stay (and stay valid) until it is full. */
+	if (m->arena) {
+		size_t n = (end - first) * PAGE;
+
+		if (m->arena->filled < MAP_ARENA_KEEP)
+			return;
+		m->arena->filled -= n < m->arena->filled ? n : m->arena->filled;
+	}
 	madvise((unsigned char *)m->data + first * PAGE, (end - first) * PAGE, MADV_DONTNEED);
 	for (uint64_t q = first; q < end; q++)
 		m->pages[q / 8] &= (unsigned char)~(1u << (q % 8));
@@ -181,9 +296,10 @@ void map_finish(struct mapped *m)
 void unmap_file(struct mapped *m)
 {
 	map_finish(m);
-	if (m->data)
+	if (m->data && !m->arena) {
 		munmap((void *)m->data, m->size);
-	free(m->pages);
+		free(m->pages);
+	}
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 }
