@@ -133,12 +133,35 @@ static const char *unloadable(int fd, off_t size)
 	return why;
 }
 
-/* The static TLS a file asks of a late load: its own TLS block, when it
- * reaches it in the initial-exec model (DF_STATIC_TLS or TPOFF relocations;
- * a TPOFF into a block start-up placed, libc's errno, costs nothing). */
+struct own_tpoff {
+	const struct elf_file *elf;
+	bool found;
+};
+
+/* Whether a TPOFF relocation reaches the file's own block: no symbol, or
+ * one the file defines. */
+static void note_own_tpoff(const struct elf_reloc *rel, void *arg)
+{
+	struct own_tpoff *o = arg;
+
+	if (rel->tpoff && (!rel->sym || (rel->sym < o->elf->n_dynsym &&
+					 elf_sym_defined(&o->elf->dynsym[rel->sym]))))
+		o->found = true;
+}
+
+/* The static TLS a file asks of a late load: its own TLS block, when a
+ * TPOFF relocation reaches it (glibc's CHECK_STATIC_TLS).  A TPOFF into
+ * another module's block, libc's errno or a block the host defines, costs
+ * nothing: start-up placed it.  DF_STATIC_TLS alone costs nothing either:
+ * glibc never reads it. */
 static unsigned long long static_tls_of(const struct elf_file *elf)
 {
-	return (elf->flags & DF_STATIC_TLS) || elf->n_tpoff_relocs ? elf->tls_memsz : 0;
+	struct own_tpoff o = {.elf = elf};
+
+	if (!elf->has_tls || !elf->n_tpoff_relocs)
+		return 0;
+	elf_each_reloc(elf, note_own_tpoff, &o);
+	return o.found ? elf->tls_memsz : 0;
 }
 
 static size_t room(const char *s)
