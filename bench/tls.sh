@@ -71,11 +71,11 @@ echo "instructions per TLS access (a call from the host into the plugin included
 table "one variable per call" 1 "${models[@]/%/:one}" \
 	"cached address (template's flags)|template:cached" \
 	"host's initial-exec block, fetched per call|template:host-one" \
-	"slot of the host's block, initial-exec (template's flags)|template:slot-one"
+	"slot of the host's block, initial-exec|template:slot-one"
 echo
 table "four variables per call" 4 "${models[@]/%/:four}" \
 	"host's initial-exec block, fetched per call|template:host-four" \
-	"slot of the host's block, initial-exec (template's flags)|template:slot-four"
+	"slot of the host's block, initial-exec|template:slot-four"
 
 # The corruption test: runs processes of rounds, per model and allocator.
 runs=50 rounds=10
