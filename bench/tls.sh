@@ -87,7 +87,9 @@ for model in template gnu2 host-slot; do
 	for lib in "" libjemalloc.so.2 libmimalloc.so.2; do
 		path=
 		if [ -n "$lib" ]; then
-			path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+			# awk reads to the end: an early exit would kill ldconfig
+			# with SIGPIPE, and pipefail the script.
+			path=$(ldconfig -p | awk -v l="$lib" '$1 == l && !found { print $NF; found = 1 }')
 			if [ -z "$path" ]; then
 				printf " %10s" "no $lib"
 				continue
