@@ -65,3 +65,27 @@ EXPORT void tls_bench_host_four(void)
 	blk->c++;
 	blk->d++;
 }
+
+/* A slot of the host's block, reached in the initial-exec model: the
+ * pattern docs/tls.md recommends for hot state before glibc 2.40. */
+static long slot = -1;
+
+EXPORT unsigned long *tls_bench_slot_init(void)
+{
+	if (slot < 0)
+		slot = tls_bench_thread_slot(sizeof(struct tls_bench_block));
+	return slot < 0 ? NULL : &TLS_BENCH_SLOT(slot, struct tls_bench_block, a);
+}
+
+EXPORT void tls_bench_slot_one(void)
+{
+	TLS_BENCH_SLOT(slot, struct tls_bench_block, a)++;
+}
+
+EXPORT void tls_bench_slot_four(void)
+{
+	TLS_BENCH_SLOT(slot, struct tls_bench_block, a)++;
+	TLS_BENCH_SLOT(slot, struct tls_bench_block, b)++;
+	TLS_BENCH_SLOT(slot, struct tls_bench_block, c)++;
+	TLS_BENCH_SLOT(slot, struct tls_bench_block, d)++;
+}

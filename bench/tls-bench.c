@@ -1,5 +1,5 @@
 /*
- * tls-bench PLUGIN one|four|cached|host-one|host-four N
+ * tls-bench PLUGIN one|four|cached|host-one|host-four|slot-one|slot-four N
  *
  * Loads PLUGIN (one build of tls-bench-plugin.c) as a host loads a plugin,
  * touches its TLS once (the first touch may take the slow path; steady
@@ -50,7 +50,9 @@ int main(int argc, char **argv)
 	const char *what;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: %s PLUGIN one|four|cached|host-one|host-four N\n", argv[0]);
+		fprintf(stderr,
+			"usage: %s PLUGIN one|four|cached|host-one|host-four|slot-one|slot-four N\n",
+			argv[0]);
 		return 2;
 	}
 	handle = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -68,10 +70,9 @@ int main(int argc, char **argv)
 		tls_bench_run_cached(fn, counter, n);
 	} else {
 		static const char *const names[][2] = {
-			{"one", "tls_bench_one"},
-			{"four", "tls_bench_four"},
-			{"host-one", "tls_bench_host_one"},
-			{"host-four", "tls_bench_host_four"},
+			{"one", "tls_bench_one"},           {"four", "tls_bench_four"},
+			{"host-one", "tls_bench_host_one"}, {"host-four", "tls_bench_host_four"},
+			{"slot-one", "tls_bench_slot_one"}, {"slot-four", "tls_bench_slot_four"},
 		};
 		plugin_fn *fn = NULL;
 
@@ -80,6 +81,13 @@ int main(int argc, char **argv)
 				fn = (plugin_fn *)symbol(handle, names[i][1]);
 		if (!fn) {
 			fprintf(stderr, "tls-bench: unknown access %s\n", what);
+			return 2;
+		}
+		/* The slot the host hands out: its first field is the counter. */
+		if (!strncmp(what, "slot-", 5) &&
+		    !(counter = ((unsigned long *(*)(void))symbol(handle,
+								  "tls_bench_slot_init"))())) {
+			fprintf(stderr, "tls-bench: the host's block is full\n");
 			return 2;
 		}
 		fn();

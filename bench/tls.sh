@@ -2,10 +2,12 @@
 # Plugin TLS: instructions per access in each TLS model, side by side with
 # initial-exec (docs/tls.md explains the rows).  callgrind counts only
 # tls-bench's timed loop (--toggle-collect), after the first touch, so the
-# figures are the steady state and the same on every run.
+# figures are the steady state and the same on every run.  Then the
+# corruption test (tls-stress) under each allocator, preloaded as a shim
+# that lists it ahead of libc would load it.
 #
 #   bench/tls.sh                       builds build-bench and runs the benchmark
-#   bench/tls.sh TLS-BENCH MODEL=PLUGIN...   (what `meson test --benchmark` runs)
+#   bench/tls.sh TLS-BENCH TLS-STRESS MODEL=PLUGIN...   (what `meson test --benchmark` runs)
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
@@ -18,7 +20,8 @@ if [ $# -eq 0 ]; then
 fi
 
 bench=$1
-shift
+stress=$2
+shift 2
 declare -A plugin
 for arg in "$@"; do
 	plugin[${arg%%=*}]=${arg#*=}
@@ -67,7 +70,38 @@ models=("initial-exec (reference; not allowed in plugins)|initial-exec"
 echo "instructions per TLS access (a call from the host into the plugin included; callgrind, $n calls)"
 table "one variable per call" 1 "${models[@]/%/:one}" \
 	"cached address (template's flags)|template:cached" \
-	"host's initial-exec block, fetched per call|template:host-one"
+	"host's initial-exec block, fetched per call|template:host-one" \
+	"slot of the host's block, initial-exec|template:slot-one"
 echo
 table "four variables per call" 4 "${models[@]/%/:four}" \
-	"host's initial-exec block, fetched per call|template:host-four"
+	"host's initial-exec block, fetched per call|template:host-four" \
+	"slot of the host's block, initial-exec|template:slot-four"
+
+# The corruption test: runs processes of rounds, per model and allocator.
+runs=50 rounds=10
+echo
+echo "corruption test: tls-stress, $runs processes of $rounds rounds of 8 threads, 64 KiB each"
+printf "%-52s %10s %10s %10s\n" "" system jemalloc mimalloc
+for model in template gnu2 host-slot; do
+	printf "%-52s" "$model"
+	for lib in "" libjemalloc.so.2 libmimalloc.so.2; do
+		path=
+		if [ -n "$lib" ]; then
+			# awk reads to the end: an early exit would kill ldconfig
+			# with SIGPIPE, and pipefail the script.
+			path=$(ldconfig -p | awk -v l="$lib" '$1 == l && !found { print $NF; found = 1 }')
+			if [ -z "$path" ]; then
+				printf " %10s" "no $lib"
+				continue
+			fi
+		fi
+		passed=0
+		for _ in $(seq "$runs"); do
+			if LD_PRELOAD=$path "$stress" "${plugin[stress-$model]}" "$rounds" >/dev/null 2>&1; then
+				passed=$((passed + 1))
+			fi
+		done
+		printf " %10s" "$passed/$runs"
+	done
+	echo
+done

@@ -448,6 +448,10 @@ struct tls_need {
 /*
  * A TPOFF relocation needs the block of the module its symbol binds to
  * (sym_map in glibc's CHECK_STATIC_TLS), or its own block for symbol 0.
+ * DF_STATIC_TLS needs nothing: glibc 2.36 never reads the flag (only
+ * elf.h names it), so a plugin that has TLS of its own in the dynamic
+ * model and reaches the host's block in the initial-exec model carries
+ * the flag and costs nothing.
  */
 static void note_tpoff(const struct elf_reloc *rel, void *arg)
 {
@@ -470,13 +474,38 @@ static void note_tpoff(const struct elf_reloc *rel, void *arg)
 		tn->needs[def] = true;
 }
 
+static bool tls_placed(const struct static_tls_spent *spent, const struct object *obj)
+{
+	for (size_t i = 0; i < spent->n; i++)
+		if (spent->placed[i] == obj)
+			return true;
+	return false;
+}
+
+static bool tls_place(struct static_tls_spent *spent, const struct object *obj)
+{
+	if (spent->n == spent->cap) {
+		size_t cap = spent->cap ? 2 * spent->cap : 8;
+		const struct object **grown = realloc(spent->placed, cap * sizeof(*grown));
+
+		if (!grown)
+			return false;
+		spent->placed = grown;
+		spent->cap = cap;
+	}
+	spent->placed[spent->n++] = obj;
+	spent->bytes += obj->elf.tls_memsz;
+	return true;
+}
+
 static void check_static_tls(const struct context *ctx, const struct target *t, struct verdict *v)
 {
 	const struct process *p = ctx->p;
+	struct static_tls_spent *spent = ctx->tls_spent;
 	struct tls_need tn = {.ctx = ctx, .needs = calloc(p->n_loaded, sizeof(bool))};
-	unsigned long long total = 0, dynamic = 0, surplus;
+	unsigned long long total = 0, dynamic = 0, before = spent->bytes, surplus;
 	char source[256];
-	size_t late = 0, charged = 0;
+	size_t late = 0, charged = 0, placed_before = spent->n;
 
 	if (!tn.needs)
 		return verdict_skip(v, "out of memory");
@@ -490,19 +519,19 @@ static void check_static_tls(const struct context *ctx, const struct target *t, 
 		tn.from = (int)i;
 		if (e->n_tpoff_relocs)
 			elf_each_reloc(e, note_tpoff, &tn);
-		/* DF_STATIC_TLS: the linker saw initial-exec access to the
-		 * object's own block. */
-		if ((e->flags & DF_STATIC_TLS) && e->has_tls)
-			tn.needs[i] = true;
-		if (e->has_tls && !tn.needs[i])
-			dynamic += e->tls_memsz;
 	}
-	for (size_t i = t->first; i < t->last; i++) {
+	/* Every block a TPOFF reaches, this dlopen's or an earlier RTLD_GLOBAL
+	 * plugin's: one not placed yet is placed now. */
+	for (size_t i = 0; i < p->n_loaded; i++) {
 		const struct loaded *l = &p->loaded[i];
 		const char *by = (int)i == t->root ? "the plugin itself" : "a dependency it loads";
 
-		if (!tn.needs[i])
+		if (!tn.needs[i]) {
+			if (i >= t->first && i < t->last && is_late(ctx, t, i) &&
+			    l->obj->elf.has_tls)
+				dynamic += l->obj->elf.tls_memsz;
 			continue;
+		}
 		/* Start-up placed these blocks already: a reference into
 		 * libc's errno or the host's TLS costs nothing. */
 		if (ctx->have_startup ? i < p->n_startup : is_libc(l->obj))
@@ -514,6 +543,13 @@ static void check_static_tls(const struct context *ctx, const struct target *t, 
 				"--shim or --host it is unknown whether start-up loads it",
 				name_of(l), (unsigned long long)l->obj->elf.tls_memsz);
 			continue;
+		}
+		/* An earlier plugin's closure placed it: ld.so uses it again. */
+		if (tls_placed(spent, l->obj))
+			continue;
+		if (!tls_place(spent, l->obj)) {
+			free(tn.needs);
+			return verdict_skip(v, "out of memory");
 		}
 		charged++;
 		total += l->obj->elf.tls_memsz;
@@ -530,19 +566,40 @@ static void check_static_tls(const struct context *ctx, const struct target *t, 
 				     name_of(l), by, (unsigned long long)l->obj->elf.tls_memsz);
 	}
 	free(tn.needs);
+	/* Over the budget, dlopen fails and unloads what it brought in: the
+	 * plugins after it find what was spent before it. */
+	if (before + total > surplus) {
+		spent->n = placed_before;
+		spent->bytes = before;
+	}
 	if (total > surplus)
 		verdict_fail(v,
 			     "total: %llu bytes of new static TLS, more than the %llu spare bytes "
 			     "(%s)",
 			     total, surplus, source);
+	else if (charged && before + total > surplus)
+		verdict_fail(v,
+			     "total: %llu bytes of new static TLS; the plugins checked before it "
+			     "placed %llu bytes in %zu object%s: %llu in all, more than the %llu "
+			     "spare bytes (%s): dlopen fails for the plugin that finds them spent",
+			     total, before, placed_before, placed_before == 1 ? "" : "s",
+			     before + total, surplus, source);
+	else if (charged && before)
+		verdict_note(
+			v,
+			"total: %llu bytes of new static TLS, %llu with what the plugins checked "
+			"before it placed, of the %llu spare bytes (%s)",
+			total, before + total, surplus, source);
 	else if (charged)
 		verdict_note(v, "total: %llu of the %llu spare bytes of static TLS (%s)", total,
 			     surplus, source);
 	else if (v->status == STATUS_PASS)
 		verdict_note(v,
 			     "no new static TLS in %zu late-loaded object%s (%llu bytes of dynamic "
-			     "TLS; %llu spare bytes: %s)",
-			     late, late == 1 ? "" : "s", dynamic, surplus, source);
+			     "TLS; %llu spare bytes, %llu of them left after the plugins checked "
+			     "before it: %s)",
+			     late, late == 1 ? "" : "s", dynamic, surplus,
+			     before < surplus ? surplus - before : 0, source);
 }
 
 /* ---- tlsdesc ------------------------------------------------------- */
@@ -1068,6 +1125,9 @@ static int intended_provider(const struct context *ctx)
 int run_checks(struct context *ctx, struct object **plugins, char *const *plugin_args,
 	       size_t n_plugins, struct report *r)
 {
+	struct static_tls_spent tls_spent = {0};
+	int status = 0;
+
 	ctx->host_idx = ctx->provider = ctx->intended = -1;
 	memset(ctx->p, 0, sizeof(*ctx->p));
 	/* The executable can be the host (perl, python3: the API built in and
@@ -1096,11 +1156,14 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 			if (table[c].on & ON_PROCESS)
 				run_one(ctx, &table[c], &t, r);
 	}
+	ctx->tls_spent = &tls_spent;
 	for (size_t i = 0; i < n_plugins; i++) {
 		struct target t = {.file = plugin_args[i], .obj = plugins[i]};
 
-		if ((t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx)) < 0)
-			return -1;
+		if ((t.root = process_dlopen(ctx->ld, ctx->p, plugins[i], ctx->host_idx)) < 0) {
+			status = -1;
+			break;
+		}
 		t.first = ctx->p->n_global;
 		t.last = ctx->p->n_loaded;
 		/* A "plugin" that start-up (or an earlier RTLD_GLOBAL plugin)
@@ -1115,7 +1178,9 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 		else
 			process_reset(ctx->p);
 	}
-	return 0;
+	free(tls_spent.placed);
+	ctx->tls_spent = NULL;
+	return status;
 }
 
 void print_check_list(FILE *out)

@@ -6,6 +6,18 @@
 #include "ldso.h"
 #include "report.h"
 
+/*
+ * The static TLS that plugins checked so far placed, in command-line order:
+ * plugins stay loaded, and glibc gives static TLS back at dlclose only
+ * when the block closed was the last one placed (never the optional
+ * part), so what one plugin's closure spends is gone for the next.
+ */
+struct static_tls_spent {
+	const struct object **placed; /* objects whose blocks are placed */
+	size_t n, cap;
+	unsigned long long bytes;
+};
+
 struct context {
 	struct ldso *ld;
 	struct object *shim, *host; /* NULL when not given */
@@ -19,6 +31,7 @@ struct context {
 	bool dlopen_lazy;     /* RTLD_LAZY: functions bind at their first call */
 	char *const *entries; /* --entry globs */
 	size_t n_entries;
+	struct static_tls_spent *tls_spent; /* run_checks sets it */
 };
 
 /* Checks the given files and appends one finding per check and file.

@@ -24,16 +24,17 @@ const struct check plugkit_rules[RULE_COUNT] = {
 		 "malloc bind to the host"},
 	[RULE_STATIC_TLS] =
 		{"static-tls", "what dlopen loads needs no new static TLS",
-		 "a TPOFF relocation (or DF_STATIC_TLS) needs the TLS block of the module it binds to in "
-		 "the static TLS block; start-up placed its own modules' blocks there already (libc's "
-		 "errno costs nothing), but a block loaded late must fit in glibc's spare static TLS, "
-		 "about " PLUGKIT_STR(
-			 PLUGKIT_STATIC_TLS_SURPLUS) " bytes that every late-loaded object "
-						     "shares; when it runs out dlopen fails with \"cannot allocate memory in static TLS block\"",
+		 "a TPOFF relocation needs the TLS block of the module it binds to in the static TLS "
+		 "block (DF_STATIC_TLS alone needs nothing: glibc never reads it); start-up placed its "
+		 "own modules' blocks there already (libc's errno and a block the host defines cost "
+		 "nothing), but a block loaded late must fit in glibc's spare static TLS, about " PLUGKIT_STR(
+			 PLUGKIT_STATIC_TLS_SURPLUS) " bytes shared by every late-loaded object and spent for "
+						     "good; when it runs out dlopen fails with \"cannot allocate memory in static TLS block\"",
 		 "build plugins with plugkit's plugin flags (dependency('plugkit-plugin'): "
-		 "-ftls-model=global-dynamic), drop tls_model(\"initial-exec\"), or load the "
-		 "dependency at start-up (DT_NEEDED of the host); as a stop-gap, raise the spare bytes "
-		 "with GLIBC_TUNABLES=glibc.rtld.optional_static_tls=BYTES"},
+		 "-ftls-model=global-dynamic), drop tls_model(\"initial-exec\") or aim it at a block the "
+		 "host defines (docs/tls.md), or load the dependency at start-up (DT_NEEDED of the "
+		 "host); as a stop-gap, raise the spare bytes with "
+		 "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=BYTES"},
 	[RULE_TLSDESC] =
 		{"tlsdesc", "no TLS descriptors where glibc mishandles them",
 		 "before glibc 2.40 (BZ #31372) the TLS descriptor's slow path calls __tls_get_addr, "

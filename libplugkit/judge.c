@@ -238,12 +238,35 @@ static int read_judged(const char *path, int fd, const struct stat *st, struct e
 	return PLUGKIT_OK;
 }
 
-/* The static TLS a file asks of a late load: its own TLS block, when it
- * reaches it in the initial-exec model (DF_STATIC_TLS or TPOFF relocations;
- * a TPOFF into a block start-up placed, libc's errno, costs nothing). */
+struct own_tpoff {
+	const struct elf_file *elf;
+	bool found;
+};
+
+/* Whether a TPOFF relocation reaches the file's own block: no symbol, or
+ * one the file defines. */
+static void note_own_tpoff(const struct elf_reloc *rel, void *arg)
+{
+	struct own_tpoff *o = arg;
+
+	if (rel->tpoff && (!rel->sym || (rel->sym < o->elf->n_dynsym &&
+					 elf_sym_defined(&o->elf->dynsym[rel->sym]))))
+		o->found = true;
+}
+
+/* The static TLS a file asks of a late load: its own TLS block, when a
+ * TPOFF relocation reaches it (glibc's CHECK_STATIC_TLS).  A TPOFF into
+ * another module's block, libc's errno or a block the host defines, costs
+ * nothing: start-up placed it.  DF_STATIC_TLS alone costs nothing either:
+ * glibc never reads it. */
 static unsigned long long static_tls_of(const struct elf_file *elf)
 {
-	return (elf->flags & DF_STATIC_TLS) || elf->n_tpoff_relocs ? elf->tls_memsz : 0;
+	struct own_tpoff o = {.elf = elf};
+
+	if (!elf->has_tls || !elf->n_tpoff_relocs)
+		return 0;
+	elf_each_reloc(elf, note_own_tpoff, &o);
+	return o.found ? elf->tls_memsz : 0;
 }
 
 static size_t room(const char *s)
@@ -284,7 +307,7 @@ static struct summary *summarize(struct elf_file *elf, const struct stat *st)
 			      .mtime = st->st_mtim,
 			      .flags_1 = elf->flags_1,
 			      .static_tls = elf->tls_memsz,
-			      .tls_bound = elf->tls_memsz && !(elf->flags & DF_STATIC_TLS),
+			      .tls_bound = elf->tls_memsz != 0,
 			      .n_needed = elf->n_needed};
 	at = s->strings;
 	s->soname = keep(&at, elf->soname);
@@ -507,7 +530,7 @@ static enum plugkit_status settle_static_tls(const struct walk *w, struct plugki
 
 		if (!s->tls_bound)
 			continue;
-		if (elf_open_parts(w->v[i].path, ELF_SCAN, &elf, err, sizeof(err)) != 0)
+		if (elf_open_parts(w->v[i].path, ELF_ALL, &elf, err, sizeof(err)) != 0)
 			return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
 		if (elf.dev != s->dev || elf.ino != s->ino || (off_t)elf.size != s->size) {
 			elf_close(&elf);
