@@ -41,6 +41,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 
 MULTIARCH = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
 LIB = f"/usr/lib/{MULTIARCH}"
@@ -493,7 +494,9 @@ def main():
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for n, eco in enumerate(ECOSYSTEMS, 1):
+            start = time.monotonic()
             r = judge(eco, plugkit, preload, spenders, pool)
+            took = f" in {time.monotonic() - start:.0f} s"
             results.append(r)
             if "skip" in r:
                 print(f"ok {n} - {r['name']} # SKIP {r['skip']}")
@@ -502,7 +505,7 @@ def main():
             failed |= not ok
             print(f"{'ok' if ok else 'not ok'} {n} - {r['name']}: {r['files']} files, "
                   f"{r['compared'] - len(r['disagreements'])} agreements, "
-                  f"{len(r['disagreements'])} disagreements, {len(r['waived'])} waived",
+                  f"{len(r['disagreements'])} disagreements, {len(r['waived'])} waived{took}",
                   flush=True)
             for d in r["disagreements"]:
                 print(f"# {d}")
