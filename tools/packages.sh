@@ -48,7 +48,11 @@ test_packages=(valgrind clang libclang-rt-14-dev clang-format g++ git lld rustc 
 bench_packages=(valgrind pax-utils time)
 
 # The field suite's plugin ecosystems (tests/field/field.py): each package
-# brings plugins and the host that loads them.
+# brings plugins and the real command that loads them (pamtester for PAM,
+# gst-inspect-1.0 from gstreamer1.0-tools, gio-querymodules from
+# libglib2.0-bin, gdk-pixbuf-query-loaders, python3.11, perl, ruby with the
+# json and nokogiri gems); getent, unshare and mount are in essential
+# packages.
 field_packages=(libpam-modules pamtester python3.11 python3-lxml python3-yaml perl libjson-xs-perl
 	libdbi-perl libgdk-pixbuf-2.0-0 librsvg2-common gstreamer1.0-tools gstreamer1.0-plugins-base
 	gstreamer1.0-plugins-good libglib2.0-bin glib-networking ruby ruby-json ruby-nokogiri)
