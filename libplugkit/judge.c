@@ -592,38 +592,39 @@ static void walk_free(struct walk *w)
 		free(w->v);
 }
 
-/*
- * Node i's DT_NEEDED names that nothing loaded answers to, each found and
- * added to the walk.  For the plugin (node 0), its own path is asked in
- * the same pass: loaded already by that name, dlopen adds nothing and runs
- * nothing new (*already).
- */
+/* Node i's DT_NEEDED names that nothing loaded answers to, each found and
+ * added to the walk. */
 static enum plugkit_status resolve_needs(struct walk *w, size_t i, const char *plugin,
-					 bool *already, struct plugkit_error *error)
+					 struct plugkit_error *error)
 {
 	const struct summary *s = w->v[i].s;
-	size_t n = s->n_needed + 1;
-	const char *local_names[17], **names = n <= 17 ? local_names : calloc(n, sizeof(*names));
-	bool local[17], *loaded = n <= 17 ? local : calloc(n, sizeof(bool));
+	size_t n = s->n_needed;
+	bool local[16], *loaded = n <= 16 ? local : calloc(n, sizeof(bool));
 	enum plugkit_status status = PLUGKIT_OK;
 
-	if (!names || !loaded)
-		status = plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
-	if (status == PLUGKIT_OK) {
-		names[0] = i == 0 ? plugin : "";
-		memcpy(names + 1, s->needed, s->n_needed * sizeof(*names));
-		memset(loaded, 0, n * sizeof(bool));
-		live_match_names(names, n, loaded);
-		*already = i == 0 && loaded[0];
-		for (size_t k = 1; k < n && status == PLUGKIT_OK && !*already; k++)
-			if (!loaded[k])
-				status = resolve(w, i, names[k], plugin, error);
-	}
-	if (names != local_names)
-		free(names);
+	if (!loaded)
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", plugin);
+	memset(loaded, 0, n * sizeof(bool));
+	live_match_names(s->needed, n, loaded);
+	for (size_t k = 0; k < n && status == PLUGKIT_OK; k++)
+		if (!loaded[k])
+			status = resolve(w, i, s->needed[k], plugin, error);
 	if (loaded != local)
 		free(loaded);
 	return status;
+}
+
+/*
+ * Whether an object is loaded under the name path already (its l_name or
+ * its SONAME, as _dl_map_object matches a name before it opens any file):
+ * then dlopen hands that object back, adds nothing and runs nothing new.
+ */
+static bool loaded_by_name(const char *path)
+{
+	bool loaded = false;
+
+	live_match_names(&path, 1, &loaded);
+	return loaded;
 }
 
 enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
@@ -648,9 +649,21 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 		already = live_has_file(w.v[0].s->dev, w.v[0].s->ino);
 	/* Breadth-first, as _dl_map_object_deps loads. */
 	for (size_t i = 0; i < w.n && status == PLUGKIT_OK && !already; i++)
-		status = resolve_needs(&w, i, path, &already, error);
+		status = resolve_needs(&w, i, path, error);
 	if (status == PLUGKIT_OK && !already)
 		status = judge_rules(&w, path, error);
+	/*
+	 * A plugin loaded already under its path is judged as if it were not
+	 * (the judgement only reads), and the question is asked (one walk of
+	 * everything loaded) only where its answer changes the outcome: a
+	 * refusal becomes a pass, and nothing new is brought in.  A plugin
+	 * that passes alone is opened either way.
+	 */
+	if (!already && (status != PLUGKIT_OK || w.n > 1) && loaded_by_name(path)) {
+		already = true;
+		status = error->status = PLUGKIT_OK;
+		error->message[0] = '\0';
+	}
 	if (status == PLUGKIT_OK && !already && w.n > 1) {
 		c->names = calloc(w.n - 1, sizeof(*c->names));
 		for (size_t i = 1; c->names && i < w.n; i++)
