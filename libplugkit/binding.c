@@ -46,6 +46,10 @@ static bool is_address_slot(uint32_t type)
 struct provider {
 	const void *object;
 	const char *name;
+	/* Where its PT_LOAD segments are mapped (the first few): an address
+	 * inside one of them is in no other object, so it needs no lookup. */
+	size_t n_segments;
+	uintptr_t start[8], end[8];
 };
 
 /*
@@ -89,9 +93,24 @@ static const char *short_name(const char *path)
 struct tables {
 	const ElfW(Sym) * symtab;
 	const char *strtab;
-	const void *self; /* object_of() the object itself */
 	const struct elf_name_filter *vocabulary;
+	/* object_of() the object itself, found when a slot first lands
+	 * outside the provider (most objects have none). */
+	const void *self;
+	bool self_looked_up;
 };
+
+/* Whether addr is in the provider: inside one of its segments, or found
+ * to be (what is found goes to *where). */
+static bool in_provider(const struct provider *p, const void *addr, const void **where,
+			const char **where_name)
+{
+	for (size_t i = 0; i < p->n_segments; i++)
+		if ((uintptr_t)addr >= p->start[i] && (uintptr_t)addr < p->end[i])
+			return true;
+	*where = object_of(addr, where_name);
+	return *where == p->object;
+}
 
 /*
  * Judges one table of relocations of map: each one that names an allocator
@@ -99,15 +118,14 @@ struct tables {
  * operators excepted: they call malloc and free).  The first that does not
  * goes into msg.
  */
-static bool judge_table(const struct link_map *map, const struct provider *p,
-			const struct tables *t, uintptr_t table, size_t size, size_t entsize,
+static bool judge_table(const struct link_map *map, const struct provider *p, struct tables *t, uintptr_t table, size_t size, size_t entsize,
 			size_t relative, bool rela, bool plt, char *msg, size_t len)
 {
 	for (size_t off = relative * entsize; entsize && off + entsize <= size; off += entsize) {
 		ElfW(Addr) r_offset;
 		ElfW(Xword) info;
-		const char *name, *where_name = "";
-		const void *where;
+		const char *name, *where_name = "", *self_name;
+		const void *where = NULL;
 		void *target;
 
 		if (rela) {
@@ -139,7 +157,15 @@ static bool judge_table(const struct link_map *map, const struct provider *p,
 		 * GLOB_DAT slots are bound at load time, libc's malloc and free
 		 * among them.  A plugin, opened RTLD_NOW, has every slot bound.
 		 */
-		where = object_of(target, &where_name);
+		if (in_provider(p, target, &where, &where_name))
+			continue;
+		if (!t->self_looked_up) {
+			t->self = object_of(map->l_ld, &self_name);
+			t->self_looked_up = true;
+		}
+		/* An object that cannot be found is not judged. */
+		if (!t->self)
+			return true;
 		if (plt && where == t->self)
 			continue;
 		if (!where) {
@@ -149,8 +175,6 @@ static bool judge_table(const struct link_map *map, const struct provider *p,
 				 object_name(map), name, target, p->name);
 			return false;
 		}
-		if (where == p->object)
-			continue;
 		if (allocator_binding_exempt(name, where_name))
 			continue;
 		snprintf(msg, len,
@@ -166,7 +190,6 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 			 size_t len)
 {
 	struct tables t = {.vocabulary = allocator_symbols()};
-	const char *self_name;
 	uintptr_t rela = 0, rel = 0, jmprel = 0;
 	size_t relasz = 0, relaent = sizeof(ElfW(Rela)), relsz = 0, relent = sizeof(ElfW(Rel));
 	size_t pltrelsz = 0, relacount = 0, relcount = 0;
@@ -194,7 +217,7 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 		case DT_PLTREL: plt_rela = d->d_un.d_val == DT_RELA; break;
 		}
 	}
-	if (!t.symtab || !t.strtab || !(t.self = object_of(map->l_ld, &self_name)))
+	if (!t.symtab || !t.strtab)
 		return true;
 	return (!rela ||
 		judge_table(map, p, &t, rela, relasz, relaent, relacount, true, false, msg, len)) &&
@@ -204,14 +227,41 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 				       plt_rela, true, msg, len));
 }
 
+/* The segments of the object whose segment holds p->start[0] (malloc). */
+static int provider_segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct provider *p = arg;
+	uintptr_t malloc_addr = p->start[0];
+	bool found = false;
+
+	(void)size;
+	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && malloc_addr >= start && malloc_addr < start + ph->p_memsz)
+			found = true;
+	}
+	for (ElfW(Half) i = 0; found && i < info->dlpi_phnum && p->n_segments < 8; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD) {
+			p->start[p->n_segments] = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+			p->end[p->n_segments] =
+				p->start[p->n_segments] + info->dlpi_phdr[i].p_memsz;
+			p->n_segments++;
+		}
+	return found;
+}
+
 static bool find_provider(struct provider *p, char *msg, size_t len)
 {
 	void *malloc_addr = dlsym(RTLD_DEFAULT, "malloc");
 
+	*p = (struct provider){.start[0] = (uintptr_t)malloc_addr};
 	if (!malloc_addr || !(p->object = object_of(malloc_addr, &p->name))) {
 		snprintf(msg, len, "no object in the global scope provides malloc");
 		return false;
 	}
+	dl_iterate_phdr(provider_segments, p);
 	if (!p->name || !*p->name)
 		p->name = "the program";
 	return true;
