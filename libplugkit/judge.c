@@ -159,6 +159,16 @@ static bool bytes_at(const struct source *src, void *to, size_t len, uint64_t of
 	return pread(src->fd, to, len, (off_t)off) == (ssize_t)len;
 }
 
+/* The len bytes at off where they lie in the copy (and are aligned for a
+ * type of that alignment), else read into buf; NULL past the end. */
+static const void *view(const struct source *src, void *buf, size_t len, uint64_t off,
+			size_t align)
+{
+	if (off <= src->have && len <= src->have - off && (uintptr_t)(src->bytes + off) % align == 0)
+		return src->bytes + off;
+	return bytes_at(src, buf, len, off) ? buf : NULL;
+}
+
 /*
  * What ld.so's open_verify and _dl_map_segments would trip on: another
  * class, byte order or machine (a clean dlopen error, said here first),
@@ -168,32 +178,34 @@ static bool bytes_at(const struct source *src, void *to, size_t len, uint64_t of
  */
 static const char *unloadable(const struct source *src, off_t size)
 {
-	ElfW(Ehdr) eh;
-	ElfW(Phdr) local[32], *ph = local;
+	ElfW(Ehdr) eh_buf;
+	const ElfW(Ehdr) *eh = view(src, &eh_buf, sizeof(eh_buf), 0, _Alignof(ElfW(Ehdr)));
+	ElfW(Phdr) local[32], *buf = local;
+	const ElfW(Phdr) *ph;
 	size_t bytes;
 	const char *why = NULL;
 
-	if (!bytes_at(src, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return "not an ELF file (or shorter than its header)";
-	if (eh.e_ident[EI_CLASS] != __ehdr_start.e_ident[EI_CLASS] ||
-	    eh.e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA] ||
-	    eh.e_machine != __ehdr_start.e_machine || eh.e_type != ET_DYN)
+	if (eh->e_ident[EI_CLASS] != __ehdr_start.e_ident[EI_CLASS] ||
+	    eh->e_ident[EI_DATA] != __ehdr_start.e_ident[EI_DATA] ||
+	    eh->e_machine != __ehdr_start.e_machine || eh->e_type != ET_DYN)
 		return "not a shared object of this process's class and machine";
-	if (eh.e_phentsize != sizeof(*ph))
+	if (eh->e_phentsize != sizeof(*ph))
 		return "program headers of an unexpected size";
-	bytes = (size_t)eh.e_phnum * sizeof(*ph);
-	if (eh.e_phnum > sizeof(local) / sizeof(local[0]) && !(ph = malloc(bytes)))
+	bytes = (size_t)eh->e_phnum * sizeof(*ph);
+	if (eh->e_phnum > sizeof(local) / sizeof(local[0]) && !(buf = malloc(bytes)))
 		return "out of memory";
 	/* One read for the whole table, as ld.so reads it. */
-	if (!bytes_at(src, ph, bytes, eh.e_phoff))
+	if (!(ph = view(src, buf, bytes, eh->e_phoff, _Alignof(ElfW(Phdr)))))
 		why = "its program headers lie past the end of the file (truncated)";
-	for (ElfW(Half) i = 0; !why && i < eh.e_phnum; i++)
+	for (ElfW(Half) i = 0; !why && i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && (ph[i].p_offset > (ElfW(Off))size ||
 						ph[i].p_filesz > (ElfW(Off))size - ph[i].p_offset))
 			why = "a loadable segment lies past the end of the file (truncated or "
 			      "corrupt): mapping it would fault";
-	if (ph != local)
-		free(ph);
+	if (buf != local)
+		free(buf);
 	return why;
 }
 
@@ -277,11 +289,13 @@ static size_t room(const char *s)
 static const char *keep(char **at, const char *s)
 {
 	char *copy = *at;
+	size_t n;
 
 	if (!s)
 		return NULL;
-	strcpy(copy, s);
-	*at += strlen(s) + 1;
+	n = strlen(s) + 1;
+	memcpy(copy, s, n);
+	*at += n;
 	return copy;
 }
 
@@ -680,6 +694,8 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 
 void closure_free(struct closure *c)
 {
+	if (!c->names) /* most plugins bring in nothing: no free(NULL) call */
+		return;
 	for (size_t i = 0; i < c->n; i++)
 		free(c->names[i]);
 	free(c->names);

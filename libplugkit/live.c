@@ -4,13 +4,13 @@
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "allocator.h"
 #include "dynmem.h"
-#include "elfread.h"
 
 static const ElfW(Dyn) * dynamic_of(const struct dl_phdr_info *info)
 {
@@ -41,12 +41,29 @@ static struct {
 	size_t n, n_names;
 	ElfW(Addr) addr[STARTUP_MAX];
 	const char *soname[STARTUP_MAX];
-	const char *names[NAMES_SLOTS]; /* by elf_gnu_hash, open addressing */
+	const char *names[NAMES_SLOTS]; /* by name_slot, open addressing */
 } startup = {.once = PTHREAD_ONCE_INIT};
+
+/*
+ * Where a name's search starts: its length and four of its letters (the
+ * first, the one after "lib", the middle and the last), not a hash of
+ * every byte: this runs for every DT_NEEDED name of every file judged.
+ * Names alike in all of these share a run, and strcmp tells them apart.
+ */
+static uint32_t name_slot(const char *name)
+{
+	size_t len = strlen(name);
+	const unsigned char *u = (const unsigned char *)name;
+
+	if (!len)
+		return 0;
+	return (uint32_t)(len * 0x9e3779b1u ^ u[0] ^ u[len > 3 ? 3 : 0] * 131u ^ u[len / 2] * 31u ^
+			  u[len - 1] * 7u);
+}
 
 static bool startup_name(const char *name)
 {
-	for (uint32_t h = elf_gnu_hash(name);; h++) {
+	for (uint32_t h = name_slot(name);; h++) {
 		const char *at = startup.names[h & (NAMES_SLOTS - 1)];
 
 		if (!at)
@@ -58,12 +75,12 @@ static bool startup_name(const char *name)
 
 static void add_startup_name(const char *name)
 {
-	uint32_t h = elf_gnu_hash(name);
+	uint32_t h;
 
 	if (!name || startup.n_names >= NAMES_SLOTS / 2 || startup_name(name))
 		return;
-	while (startup.names[h & (NAMES_SLOTS - 1)])
-		h++;
+	for (h = name_slot(name); startup.names[h & (NAMES_SLOTS - 1)]; h++)
+		;
 	startup.names[h & (NAMES_SLOTS - 1)] = name;
 	startup.n_names++;
 }
