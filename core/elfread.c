@@ -1090,14 +1090,16 @@ int elf_open_copy(const char *path, const unsigned char *bytes, size_t size, dev
 
 void elf_close(struct elf_file *elf)
 {
+	void *owned[] = {elf->path,       elf->needed,  elf->dynsym, elf->versions,
+			 elf->ver_by_ndx, elf->by_name, elf->head};
+
 	unmap_file(&elf->src);
-	free(elf->path);
-	free(elf->needed);
-	free(elf->dynsym);
-	free(elf->versions);
-	free(elf->ver_by_ndx);
-	free(elf->by_name);
-	free(elf->head);
+	/* A file read in part (ELF_JUDGE, ELF_SCAN) leaves most of them NULL,
+	 * and free(NULL) is a call into the host's allocator all the same
+	 * (libplugkit closes a file per judgement). */
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (owned[i])
+			free(owned[i]);
 	memset(elf, 0, sizeof(*elf));
 }
 
@@ -1287,11 +1289,13 @@ const struct elf_version *elf_version(const struct elf_file *elf, uint16_t ndx)
 bool elf_symtab_code_any(const struct elf_file *elf, const struct elf_name_filter *filter,
 			 bool (*fn)(const char *name, bool defined, void *arg), void *arg)
 {
+	/* Code only: sections, files and data are not what is asked for. */
+	const uint32_t code = 1u << STT_FUNC | 1u << STT_GNU_IFUNC | 1u << STT_NOTYPE;
 	const unsigned char *sym, *end;
 	const char *strtab;
 	uint64_t strsize = elf->symtab_strsize, entsize = elf->symtab_entsize,
 		 info_at = elf->is64 ? 4 : 12, shndx_at = elf->is64 ? 6 : 14;
-	bool terminated;
+	bool terminated, swap = elf->big_endian != host_big_endian();
 
 	if (elf->symtab_count < 2)
 		return false;
@@ -1300,20 +1304,26 @@ bool elf_symtab_code_any(const struct elf_file *elf, const struct elf_name_filte
 	 * it: no string needs a search of its own. */
 	terminated = strsize && strtab[strsize - 1] == '\0';
 	end = elf->map + elf->symtab_off + elf->symtab_count * entsize;
+	/* Run for every symbol of every file judged: the byte order is
+	 * settled once, and the cheapest tests come first. */
 	for (sym = elf->map + elf->symtab_off + entsize; sym < end; sym += entsize) {
-		uint32_t st_name = rd32(elf, (uint64_t)(sym - elf->map));
-		uint8_t type = ELF64_ST_TYPE(sym[info_at]);
-		const unsigned char *name = (const unsigned char *)strtab + st_name;
+		uint32_t st_name;
+		uint16_t shndx;
+		const char *name;
 
-		/* Code only: sections, files and data are not what is asked for. */
-		if (st_name >= strsize ||
-		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE) ||
-		    (!terminated && !memchr(name, '\0', strsize - st_name)))
+		if (!(code >> ELF64_ST_TYPE(sym[info_at]) & 1))
 			continue;
-		if (filter && !elf_name_passes(filter, (const char *)name))
+		memcpy(&st_name, sym, 4);
+		if (swap)
+			st_name = __builtin_bswap32(st_name);
+		name = strtab + st_name;
+		if (st_name >= strsize || (!terminated && !memchr(name, '\0', strsize - st_name)))
 			continue;
-		if (fn((const char *)name,
-		       rd16(elf, (uint64_t)(sym - elf->map) + shndx_at) != SHN_UNDEF, arg))
+		if (filter && !elf_name_passes(filter, name))
+			continue;
+		/* SHN_UNDEF is 0 in either byte order. */
+		memcpy(&shndx, sym + shndx_at, 2);
+		if (fn(name, shndx != SHN_UNDEF, arg))
 			return true;
 	}
 	return false;
