@@ -644,11 +644,14 @@ static bool loaded_by_name(const char *path)
 enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 					struct plugkit_error *error)
 {
-	struct walk w = {0};
+	/* Not zeroed whole: its nodes are, as add_node hands them out. */
+	struct walk w;
 	enum plugkit_status status = PLUGKIT_OK;
 	bool already = false;
 	char err[PATH_MAX];
 
+	w.v = NULL;
+	w.n = w.cap = 0;
 	memset(c, 0, sizeof(*c));
 	trim_summaries();
 	add_node(&w);

@@ -218,12 +218,12 @@ void live_match_names(const char *const *names, size_t n, bool *loaded)
 {
 	live_find_startup();
 	for (size_t i = 0; i < n;) {
-		struct names q = {0};
+		struct names q; /* only the first q.n of each array are read */
 
 		/* A path is a start-up object's name only when it is its
 		 * file's name too, which the walk compares; "" is the
 		 * program's name. */
-		for (; i < n && q.n < NAMES_PER_WALK; i++)
+		for (q.n = 0; i < n && q.n < NAMES_PER_WALK; i++)
 			if (!names[i][0] || (names[i][0] != '/' && startup_name(names[i])))
 				loaded[i] = true;
 			else if (!loaded[i]) {
