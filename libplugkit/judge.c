@@ -45,7 +45,19 @@ struct summary {
 	unsigned long long static_tls;
 	bool tls_bound;
 	const char *allocators; /* the allocator names it defines, or "" */
+	/* As a plugin: what each new dependency it was judged with defines
+	 * of its imports (second_host), so that neither file is read again. */
+	struct imports *imports;
 	char strings[];
+};
+
+/* The plugin's imports (allocator names aside) that dep defines and
+ * exports: a fact of the two files, found once per pair. */
+struct imports {
+	struct imports *next;
+	const struct summary *dep;
+	size_t n;
+	const char *names[];
 };
 
 #define SUMMARY_BUCKETS 1024
@@ -493,6 +505,69 @@ static size_t imports_defined_by(const struct elf_file *plugin, const struct elf
 	return n;
 }
 
+/* The file of node i, read whole (ELF_ALL: its symbols and their hash
+ * table), as long as it is still the file summarized. */
+static enum plugkit_status open_again(const struct walk *w, size_t i, struct elf_file *elf,
+				      struct plugkit_error *error)
+{
+	const struct summary *s = w->v[i].s;
+	char err[256];
+
+	if (elf_open_parts(w->v[i].path, ELF_ALL, elf, err, sizeof(err)) != 0)
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+	if (elf->dev != s->dev || elf->ino != s->ino || (off_t)elf->size != s->size) {
+		elf_close(elf);
+		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read",
+				    w->v[i].path);
+	}
+	return PLUGKIT_OK;
+}
+
+/* What node i defines of the plugin's imports: kept with the plugin's
+ * summary, or found by reading both files (the plugin's is opened at most
+ * once per walk, into *pe) and kept. */
+static const struct imports *imports_of(const struct walk *w, size_t i, struct elf_file *pe,
+					bool *pe_open, struct plugkit_error *error)
+{
+	struct summary *plugin = w->v[0].s;
+	const char *names[64];
+	struct elf_file de;
+	struct imports *im;
+	size_t n;
+
+	for (im = plugin->imports; im; im = im->next)
+		if (im->dep == w->v[i].s)
+			return im;
+	if (!*pe_open && open_again(w, 0, pe, error) != PLUGKIT_OK)
+		return NULL;
+	*pe_open = true;
+	if (open_again(w, i, &de, error) != PLUGKIT_OK)
+		return NULL;
+	n = imports_defined_by(pe, &de, names, sizeof(names) / sizeof(names[0]));
+	/* The names point into the plugin's file, closed after this walk:
+	 * kept as copies. */
+	im = carve(sizeof(*im) + n * sizeof(char *));
+	for (size_t k = 0; im && k < n; k++) {
+		char *copy = carve(strlen(names[k]) + 1);
+
+		if (!copy) {
+			im = NULL;
+			break;
+		}
+		im->names[k] = strcpy(copy, names[k]);
+	}
+	elf_close(&de);
+	if (!im) {
+		plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory", w->v[0].path);
+		return NULL;
+	}
+	im->dep = w->v[i].s;
+	im->n = n;
+	im->next = plugin->imports;
+	plugin->imports = im;
+	return im;
+}
+
 /*
  * A second host: a new object whose SONAME is already loaded (another copy
  * of it, found under another path), or one that defines what the plugin
@@ -502,9 +577,10 @@ static size_t imports_defined_by(const struct elf_file *plugin, const struct elf
 static enum plugkit_status second_host(const struct walk *w, const char *plugin,
 				       struct plugkit_error *error)
 {
-	struct elf_file pe, de;
-	char err[256], where[PATH_MAX];
-	const char *names[64], *which = NULL;
+	struct elf_file pe;
+	bool pe_open = false;
+	char where[PATH_MAX];
+	const char *which = NULL;
 	enum plugkit_status status = PLUGKIT_OK;
 
 	for (size_t i = 0; i < w->n; i++)
@@ -514,27 +590,20 @@ static enum plugkit_status second_host(const struct walk *w, const char *plugin,
 				"%s: refused before loading: %s is %s, already loaded "
 				"from %s: a second copy",
 				plugin, w->v[i].path, w->v[i].s->soname, where);
-	if (w->n < 2)
-		return PLUGKIT_OK;
-	if (elf_open(w->v[0].path, &pe, err, sizeof(err)) != 0)
-		return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
 	for (size_t i = 1; i < w->n && status == PLUGKIT_OK; i++) {
-		size_t n;
+		const struct imports *im = imports_of(w, i, &pe, &pe_open, error);
 
-		if (elf_open(w->v[i].path, &de, err, sizeof(err)) != 0) {
-			status = plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
-			break;
-		}
-		n = imports_defined_by(&pe, &de, names, sizeof(names) / sizeof(names[0]));
-		if (n && live_defines_any(names, n, &which, where, sizeof(where)))
+		if (!im)
+			status = error->status;
+		else if (im->n && live_defines_any(im->names, im->n, &which, where, sizeof(where)))
 			status =
 				plugkit_refuse(error, PLUGKIT_ESECOND_HOST, RULE_ONE_HOST,
 					       "%s: refused before loading: it brings in %s, which "
 					       "defines %s, already provided by %s: a second host",
 					       plugin, w->v[i].path, which, where);
-		elf_close(&de);
 	}
-	elf_close(&pe);
+	if (pe_open)
+		elf_close(&pe);
 	return status;
 }
 
@@ -546,17 +615,11 @@ static enum plugkit_status settle_static_tls(const struct walk *w, struct plugki
 	for (size_t i = 0; i < w->n; i++) {
 		struct summary *s = w->v[i].s;
 		struct elf_file elf;
-		char err[256];
 
 		if (!s->tls_bound)
 			continue;
-		if (elf_open_parts(w->v[i].path, ELF_ALL, &elf, err, sizeof(err)) != 0)
-			return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
-		if (elf.dev != s->dev || elf.ino != s->ino || (off_t)elf.size != s->size) {
-			elf_close(&elf);
-			return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read",
-					    w->v[i].path);
-		}
+		if (open_again(w, i, &elf, error) != PLUGKIT_OK)
+			return error->status;
 		s->static_tls = static_tls_of(&elf);
 		s->tls_bound = false;
 		elf_close(&elf);
