@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <plugkit.h>
@@ -121,6 +122,9 @@ static void refuses_a_second_host_before_loading_it(void **state)
 	(void)state;
 	expect("second-host", PLUGKIT_ESECOND_HOST,
 	       "libexamplehost.so.2, which defines examplehost_");
+	/* Again, from what the first judgement kept of the two files. */
+	expect("second-host", PLUGKIT_ESECOND_HOST,
+	       "libexamplehost.so.2, which defines examplehost_");
 }
 
 static void refuses_an_unresolvable_need_before_loading(void **state)
@@ -161,6 +165,63 @@ static void passes_over_a_file_already_loaded(void **state)
 	expect("host", PLUGKIT_EDESCRIPTOR, "exports no examplehost_plugin descriptor");
 }
 
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/*
+ * A plugin still open, its path now naming a file that would be refused:
+ * ld.so hands back the object loaded under that name without reading the
+ * file, so nothing new runs and nothing is refused.  Once it is closed,
+ * the new file is what a dlopen would load, and it is refused.
+ */
+static void passes_over_a_path_already_loaded(void **state)
+{
+	const char *example = fixture("example"), *bad;
+	char dir[] = "/tmp/plugkit-test-open-XXXXXX", path[PATH_MAX], next[PATH_MAX];
+	char example_path[PATH_MAX];
+	struct plugkit_plugin first, again;
+	struct plugkit_error error;
+
+	(void)state;
+	if (!example || !(example = strcpy(example_path, example)) ||
+	    !(bad = fixture("private-malloc")))
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/plugin.so", dir);
+	snprintf(next, sizeof(next), "%s/next.so", dir);
+	copy_file(example, path);
+	assert_int_equal(plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI,
+				      &first, &error),
+			 PLUGKIT_OK);
+	copy_file(bad, next);
+	assert_int_equal(rename(next, path), 0);
+	assert_int_equal(plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI,
+				      &again, &error),
+			 PLUGKIT_OK);
+	assert_ptr_equal(again.handle, first.handle);
+	assert_string_equal(again.descriptor->name, "example");
+	assert_string_equal(error.message, "");
+	plugkit_close(&again);
+	plugkit_close(&first);
+	assert_int_equal(plugkit_open(path, EXAMPLEHOST_PLUGIN_SYMBOL, EXAMPLEHOST_PLUGIN_ABI,
+				      &again, &error),
+			 PLUGKIT_EPRIVATE_ALLOCATOR);
+	assert_non_null(strstr(error.message, "a heap of its own"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
@@ -175,6 +236,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(refuses_an_unresolvable_need_before_loading),
 		cmocka_unit_test(accepts_a_plugin_with_a_dependency_of_its_own),
 		cmocka_unit_test(passes_over_a_file_already_loaded),
+		cmocka_unit_test(passes_over_a_path_already_loaded),
 	};
 
 	n_args = argc - 1;
