@@ -118,8 +118,9 @@ static bool in_provider(const struct provider *p, const void *addr, const void *
  * operators excepted: they call malloc and free).  The first that does not
  * goes into msg.
  */
-static bool judge_table(const struct link_map *map, const struct provider *p, struct tables *t, uintptr_t table, size_t size, size_t entsize,
-			size_t relative, bool rela, bool plt, char *msg, size_t len)
+static bool judge_table(const struct link_map *map, const struct provider *p, struct tables *t,
+			uintptr_t table, size_t size, size_t entsize, size_t relative, bool rela,
+			bool plt, char *msg, size_t len)
 {
 	for (size_t off = relative * entsize; entsize && off + entsize <= size; off += entsize) {
 		ElfW(Addr) r_offset;
@@ -239,7 +240,8 @@ static int provider_segments(struct dl_phdr_info *info, size_t size, void *arg)
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
 
-		if (ph->p_type == PT_LOAD && malloc_addr >= start && malloc_addr < start + ph->p_memsz)
+		if (ph->p_type == PT_LOAD && malloc_addr >= start &&
+		    malloc_addr < start + ph->p_memsz)
 			found = true;
 	}
 	for (ElfW(Half) i = 0; found && i < info->dlpi_phnum && p->n_segments < 8; i++)

@@ -177,10 +177,10 @@ static bool bytes_at(const struct source *src, void *to, size_t len, uint64_t of
 
 /* The len bytes at off where they lie in the copy (and are aligned for a
  * type of that alignment), else read into buf; NULL past the end. */
-static const void *view(const struct source *src, void *buf, size_t len, uint64_t off,
-			size_t align)
+static const void *view(const struct source *src, void *buf, size_t len, uint64_t off, size_t align)
 {
-	if (off <= src->have && len <= src->have - off && (uintptr_t)(src->bytes + off) % align == 0)
+	if (off <= src->have && len <= src->have - off &&
+	    (uintptr_t)(src->bytes + off) % align == 0)
 		return src->bytes + off;
 	return bytes_at(src, buf, len, off) ? buf : NULL;
 }
@@ -197,7 +197,7 @@ static const char *unloadable(const struct source *src, off_t size)
 	ElfW(Ehdr) eh_buf;
 	const ElfW(Ehdr) *eh = view(src, &eh_buf, sizeof(eh_buf), 0, _Alignof(ElfW(Ehdr)));
 	ElfW(Phdr) local[32], *buf = local;
-	const ElfW(Phdr) *ph;
+	const ElfW(Phdr) * ph;
 	size_t bytes;
 	const char *why = NULL;
 
