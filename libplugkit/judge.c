@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,11 +153,36 @@ static void remember(struct summary *s)
 /* Most plugins fit the first 64 KiB, kept in .bss: no allocation at all
  * (the host's allocator makes its first big block slowly), and only the
  * pages a file fills are ever touched. */
-static unsigned char copy_first[64u << 10];
+#define COPY_PAGE 4096u
+static _Alignas(COPY_PAGE) unsigned char copy_first[64u << 10];
 static struct {
 	unsigned char *bytes;
 	size_t cap;
-} copy = {copy_first, sizeof(copy_first)};
+	size_t populated; /* bytes of copy_first made present so far */
+} copy = {copy_first, sizeof(copy_first), 0};
+
+/*
+ * The pages of copy_first that a file of size bytes fills, made present in
+ * one call before the pread writes them, where the pread would fault each
+ * one in (a trap per page: tens of microseconds under a paravirtualized
+ * kernel).  A kernel without MADV_POPULATE_WRITE (before 5.14) says so,
+ * and the pages fault in as before.
+ */
+static void populate_copy(size_t size)
+{
+#ifdef MADV_POPULATE_WRITE
+	size_t want = (size + COPY_PAGE - 1) / COPY_PAGE * COPY_PAGE;
+
+	if (copy.bytes != copy_first || want <= copy.populated)
+		return;
+	if (madvise(copy_first + copy.populated, want - copy.populated, MADV_POPULATE_WRITE) == 0)
+		copy.populated = want;
+	else
+		copy.populated = sizeof(copy_first); /* no second try */
+#else
+	(void)size;
+#endif
+}
 
 /* Where a file's bytes are: in the copy (the first have bytes), or still
  * to be read from fd. */
@@ -248,6 +274,7 @@ static int read_judged(const char *path, int fd, const struct stat *st, struct e
 						    path);
 			}
 		}
+		populate_copy(size);
 		if (pread(fd, copy.bytes, size, 0) != (ssize_t)size)
 			return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read",
 					    path);
