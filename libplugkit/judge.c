@@ -67,17 +67,64 @@ struct imports {
 #define SUMMARY_MAX 4096
 
 /* Summaries go all at once (trim_summaries), so they are carved one
- * after another from big chunks rather than allocated one by one. */
+ * after another from big chunks rather than allocated one by one; the
+ * first chunk is static (below). */
 #define CHUNK_BYTES (64u << 10)
 
 struct chunk {
 	struct chunk *next;
 	size_t used, size;
-	max_align_t bytes[];
+	max_align_t *bytes;
 };
 
+/* A chunk's header, rounded up so that its bytes that follow it are
+ * aligned for anything. */
+#define CHUNK_HEAD                                                                \
+	((sizeof(struct chunk) + sizeof(max_align_t) - 1) / sizeof(max_align_t) * \
+	 sizeof(max_align_t))
+
+#define PAGE 4096u
+
+/*
+ * What the first judgement of a process writes, together in .bss: the
+ * table, the first chunk and the first 64 KiB of the copy (most plugins
+ * fit).  No allocation (the host's allocator makes its first big blocks
+ * slowly), and the pages are made present with one MADV_POPULATE_WRITE
+ * each time more are needed (populate), where each would otherwise fault
+ * in on its first touch: a trap per page, tens of microseconds under a
+ * paravirtualized kernel.  Pages never needed stay untouched.
+ */
+static struct judge_memory {
+	_Alignas(PAGE) struct summary *bucket[SUMMARY_BUCKETS];
+	max_align_t first_chunk[PAGE / sizeof(max_align_t)];
+	_Alignas(PAGE) unsigned char copy[64u << 10];
+} mem;
+
+static size_t populated; /* bytes of mem made present so far */
+
+/* Makes the first `want` bytes of mem present.  A kernel without
+ * MADV_POPULATE_WRITE (before 5.14) refuses it once, and the pages fault
+ * in as they are touched. */
+static void populate(size_t want)
+{
+#ifdef MADV_POPULATE_WRITE
+	want = (want + PAGE - 1) / PAGE * PAGE;
+	if (want > sizeof(mem))
+		want = sizeof(mem);
+	if (want <= populated)
+		return;
+	if (madvise((char *)&mem + populated, want - populated, MADV_POPULATE_WRITE) == 0)
+		populated = want;
+	else
+		populated = sizeof(mem); /* no second try */
+#else
+	(void)want;
+#endif
+}
+
+static struct chunk first_chunk = {.bytes = mem.first_chunk, .size = sizeof(mem.first_chunk)};
+
 static struct {
-	struct summary *bucket[SUMMARY_BUCKETS];
 	size_t n;
 	struct chunk *chunks;
 } summaries;
@@ -88,12 +135,18 @@ static void *carve(size_t n)
 	void *at;
 
 	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-	if (!c || c->size - c->used < n) {
+	if (!c) {
+		first_chunk.used = 0;
+		summaries.chunks = c = &first_chunk;
+	}
+	if (c->size - c->used < n) {
 		size_t size = n > CHUNK_BYTES ? n : CHUNK_BYTES;
 
-		if (!(c = malloc(sizeof(*c) + size)))
+		if (!(c = malloc(CHUNK_HEAD + size)))
 			return NULL;
-		*c = (struct chunk){.next = summaries.chunks, .size = size};
+		*c = (struct chunk){.next = summaries.chunks,
+				    .size = size,
+				    .bytes = (max_align_t *)((char *)c + CHUNK_HEAD)};
 		summaries.chunks = c;
 	}
 	at = (char *)c->bytes + c->used;
@@ -108,8 +161,7 @@ static size_t bucket_of(dev_t dev, ino_t ino)
 
 static struct summary *cached(const struct stat *st)
 {
-	for (struct summary *s = summaries.bucket[bucket_of(st->st_dev, st->st_ino)]; s;
-	     s = s->next)
+	for (struct summary *s = mem.bucket[bucket_of(st->st_dev, st->st_ino)]; s; s = s->next)
 		if (s->dev == st->st_dev && s->ino == st->st_ino && s->size == st->st_size &&
 		    s->mtime.tv_sec == st->st_mtim.tv_sec &&
 		    s->mtime.tv_nsec == st->st_mtim.tv_nsec)
@@ -125,10 +177,11 @@ static void trim_summaries(void)
 	while (summaries.chunks) {
 		struct chunk *next = summaries.chunks->next;
 
-		free(summaries.chunks);
+		if (summaries.chunks != &first_chunk)
+			free(summaries.chunks);
 		summaries.chunks = next;
 	}
-	memset(summaries.bucket, 0, sizeof(summaries.bucket));
+	memset(mem.bucket, 0, sizeof(mem.bucket));
 	summaries.n = 0;
 }
 
@@ -136,8 +189,8 @@ static void remember(struct summary *s)
 {
 	size_t b = bucket_of(s->dev, s->ino);
 
-	s->next = summaries.bucket[b];
-	summaries.bucket[b] = s;
+	s->next = mem.bucket[b];
+	mem.bucket[b] = s;
 	summaries.n++;
 }
 
@@ -150,39 +203,10 @@ static void remember(struct summary *s)
  */
 #define READ_WHOLE_MAX (1u << 20)
 
-/* Most plugins fit the first 64 KiB, kept in .bss: no allocation at all
- * (the host's allocator makes its first big block slowly), and only the
- * pages a file fills are ever touched. */
-#define COPY_PAGE 4096u
-static _Alignas(COPY_PAGE) unsigned char copy_first[64u << 10];
 static struct {
 	unsigned char *bytes;
 	size_t cap;
-	size_t populated; /* bytes of copy_first made present so far */
-} copy = {copy_first, sizeof(copy_first), 0};
-
-/*
- * The pages of copy_first that a file of size bytes fills, made present in
- * one call before the pread writes them, where the pread would fault each
- * one in (a trap per page: tens of microseconds under a paravirtualized
- * kernel).  A kernel without MADV_POPULATE_WRITE (before 5.14) says so,
- * and the pages fault in as before.
- */
-static void populate_copy(size_t size)
-{
-#ifdef MADV_POPULATE_WRITE
-	size_t want = (size + COPY_PAGE - 1) / COPY_PAGE * COPY_PAGE;
-
-	if (copy.bytes != copy_first || want <= copy.populated)
-		return;
-	if (madvise(copy_first + copy.populated, want - copy.populated, MADV_POPULATE_WRITE) == 0)
-		copy.populated = want;
-	else
-		copy.populated = sizeof(copy_first); /* no second try */
-#else
-	(void)size;
-#endif
-}
+} copy = {mem.copy, sizeof(mem.copy)};
 
 /* Where a file's bytes are: in the copy (the first have bytes), or still
  * to be read from fd. */
@@ -264,17 +288,18 @@ static int read_judged(const char *path, int fd, const struct stat *st, struct e
 
 	if ((uint64_t)st->st_size <= READ_WHOLE_MAX) {
 		if (size > copy.cap) {
-			if (copy.bytes != copy_first)
+			if (copy.bytes != mem.copy)
 				free(copy.bytes);
 			copy.cap = size;
 			if (!(copy.bytes = malloc(copy.cap))) {
-				copy.bytes = copy_first;
-				copy.cap = sizeof(copy_first);
+				copy.bytes = mem.copy;
+				copy.cap = sizeof(mem.copy);
 				return plugkit_fail(error, PLUGKIT_ELOAD, "%s: out of memory",
 						    path);
 			}
 		}
-		populate_copy(size);
+		if (copy.bytes == mem.copy)
+			populate(offsetof(struct judge_memory, copy) + size);
 		if (pread(fd, copy.bytes, size, 0) != (ssize_t)size)
 			return plugkit_fail(error, PLUGKIT_ELOAD, "%s: changed while it was read",
 					    path);
@@ -389,6 +414,7 @@ static struct summary *summary_of(const char *path, struct plugkit_error *error)
 	struct summary *s = NULL;
 	int fd;
 
+	populate(offsetof(struct judge_memory, copy)); /* the table and the first chunk */
 	if (stat(path, &st) == 0 && (s = cached(&st)))
 		return s;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
