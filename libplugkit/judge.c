@@ -281,7 +281,6 @@ static const char *unloadable(const struct source *src, off_t size)
 static int read_judged(const char *path, int fd, const struct stat *st, struct elf_file *elf,
 		       struct plugkit_error *error)
 {
-	char err[sizeof(error->message)];
 	struct source src = {.fd = fd};
 	size_t size = (size_t)st->st_size;
 	const char *why;
@@ -308,10 +307,12 @@ static int read_judged(const char *path, int fd, const struct stat *st, struct e
 	}
 	if ((why = unloadable(&src, st->st_size)))
 		return plugkit_fail(error, PLUGKIT_ELOAD, "%s: %s", path, why);
+	/* The reader's message goes straight into the error. */
 	if (src.bytes ? elf_open_copy(path, copy.bytes, size, st->st_dev, st->st_ino, ELF_JUDGE,
-				      elf, err, sizeof(err)) != 0
-		      : elf_open_parts(path, ELF_JUDGE, elf, err, sizeof(err)) != 0)
-		return plugkit_fail(error, PLUGKIT_ELOAD, "%s", err);
+				      elf, error->message, sizeof(error->message)) != 0
+		      : elf_open_parts(path, ELF_JUDGE, elf, error->message,
+				       sizeof(error->message)) != 0)
+		return error->status = PLUGKIT_ELOAD;
 	/* Replaced between the two reads: judged afresh next time. */
 	if (elf->dev != st->st_dev || elf->ino != st->st_ino || elf->size != size) {
 		elf_close(elf);
@@ -770,7 +771,7 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 	struct walk w;
 	enum plugkit_status status = PLUGKIT_OK;
 	bool already = false;
-	char err[PATH_MAX];
+	char owner[2]; /* only whether there is one */
 
 	w.v = NULL;
 	w.n = w.cap = 0;
@@ -784,7 +785,7 @@ enum plugkit_status judge_before_dlopen(const char *path, struct closure *c,
 	}
 	/* The file of an object already loaded, under another name: ld.so
 	 * compares device and inode and hands that object back. */
-	if (w.v[0].s->soname && live_soname_owner(w.v[0].s->soname, err, sizeof(err)))
+	if (w.v[0].s->soname && live_soname_owner(w.v[0].s->soname, owner, sizeof(owner)))
 		already = live_has_file(w.v[0].s->dev, w.v[0].s->ino);
 	/* Breadth-first, as _dl_map_object_deps loads. */
 	for (size_t i = 0; i < w.n && status == PLUGKIT_OK && !already; i++)
