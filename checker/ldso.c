@@ -706,8 +706,7 @@ static long match_in(const struct object *obj, const char *name, uint32_t gnu_ha
 	unsigned candidates = 0;
 
 	for (long k = elf_lookup_first_hashed(&obj->elf, name, gnu_hash, ELF_LOOKUP_DEFINED, &it);
-	     k >= 0;
-	     k = elf_lookup_next(&obj->elf, &it)) {
+	     k >= 0; k = elf_lookup_next(&obj->elf, &it)) {
 		const struct elf_sym *s = &obj->elf.dynsym[k];
 		uint16_t ndx = s->versym & 0x7fff;
 		const struct elf_version *dv;

@@ -292,9 +292,8 @@ static void print_text(const struct report *r, bool color, bool problems, FILE *
 	 * together with fputs, as printf's format parsing would cost more than
 	 * everything else the line needs. */
 	static const char *const labels[] = {
-		[STATUS_PASS] = "PASS  ",   [STATUS_WARN] = "WARN  ",
-		[STATUS_FAIL] = "FAIL  ",   [STATUS_SKIP] = "SKIP  ",
-		[STATUS_WAIVED] = "WAIVED", [STATUS_ERROR] = "ERROR ",
+		[STATUS_PASS] = "PASS  ", [STATUS_WARN] = "WARN  ",   [STATUS_FAIL] = "FAIL  ",
+		[STATUS_SKIP] = "SKIP  ", [STATUS_WAIVED] = "WAIVED", [STATUS_ERROR] = "ERROR ",
 	};
 	static const char spaces[] = "                                ";
 	for (size_t i = 0; i < r->n; i++) {

@@ -1258,8 +1258,8 @@ long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_loo
 		      struct elf_lookup *it)
 {
 	return elf_lookup_first_hashed(elf, name,
-				       elf->hash.kind == ELF_HASH_GNU ? elf_gnu_hash(name) : 0, what,
-				       it);
+				       elf->hash.kind == ELF_HASH_GNU ? elf_gnu_hash(name) : 0,
+				       what, it);
 }
 
 long elf_lookup_first_hashed(const struct elf_file *elf, const char *name, uint32_t gnu_hash,
