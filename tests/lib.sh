@@ -1,6 +1,8 @@
 # Sourced by the shell tests (. "$(dirname "$0")/lib.sh", before any cd):
 # TAP points numbered as they come, what a failed one printed quoted below
 # it as comments, the plan last (finish), exit 1 when any point failed.
+# Its variables are global, as sh's are: n and failed count, and desc,
+# want, status, pattern, out and output are set anew by each call.
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
