@@ -621,6 +621,14 @@ int process_dlopen(struct ldso *ld, struct process *p, struct object *plugin, in
 	return ld->out_of_memory ? -1 : root;
 }
 
+static void forget_bindings(struct binding_memo *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slots[i].key);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
 void process_reset(struct process *p)
 {
 	size_t kept = 0;
@@ -643,10 +651,12 @@ void process_make_global(struct process *p)
 {
 	p->n_global = p->n_loaded;
 	p->n_local = 0;
+	forget_bindings(&p->memo);
 }
 
 void process_free(struct process *p)
 {
+	forget_bindings(&p->memo);
 	for (size_t i = 0; i < p->n_unresolved; i++)
 		free(p->unresolved[i].searched);
 	free(p->loaded);
@@ -688,14 +698,15 @@ static bool usable_definition(const struct elf_sym *s)
  * check_match(), for one object: the entry of name it gives to a reference
  * asking for ver (NULL: unversioned), or -1.
  */
-static long match_in(const struct object *obj, const char *name, const struct elf_version *ver)
+static long match_in(const struct object *obj, const char *name, uint32_t gnu_hash,
+		     const struct elf_version *ver)
 {
 	struct elf_lookup it;
 	long candidate = -1;
 	unsigned candidates = 0;
 
-	for (long k = elf_lookup_first(&obj->elf, name, ELF_LOOKUP_DEFINED, &it); k >= 0;
-	     k = elf_lookup_next(&obj->elf, &it)) {
+	for (long k = elf_lookup_first_hashed(&obj->elf, name, gnu_hash, ELF_LOOKUP_DEFINED, &it);
+	     k >= 0; k = elf_lookup_next(&obj->elf, &it)) {
 		const struct elf_sym *s = &obj->elf.dynsym[k];
 		uint16_t ndx = s->versym & 0x7fff;
 		const struct elf_version *dv;
@@ -727,30 +738,98 @@ static long match_in(const struct object *obj, const char *name, const struct el
 	return candidates == 1 ? candidate : -1;
 }
 
-struct binding ldso_bind(const struct process *p, int from, const char *name,
+/* The memo's slot for name and ver: theirs, or the empty one to fill. */
+static struct global_binding *memo_slot(const struct binding_memo *m, const char *name,
+					uint32_t hash, const struct elf_version *ver)
+{
+	size_t name_len = strlen(name);
+
+	for (size_t h = hash & (m->cap - 1);; h = (h + 1) & (m->cap - 1)) {
+		struct global_binding *g = &m->slots[h];
+
+		if (!g->key)
+			return g;
+		if (g->hash == hash && g->versioned == (ver != NULL) &&
+		    (!ver || (g->ver_hash == ver->hash && g->ver_hidden == ver->hidden &&
+			      strcmp(g->key + name_len + 1, ver->name) == 0)) &&
+		    strncmp(g->key, name, name_len + 1) == 0)
+			return g;
+	}
+}
+
+/* Remembers b; a memo that cannot grow only forgets (it is a cache). */
+static void memo_keep(struct binding_memo *m, const char *name, uint32_t hash,
+		      const struct elf_version *ver, struct binding b)
+{
+	size_t name_len = strlen(name), ver_len = ver ? strlen(ver->name) : 0;
+	struct global_binding *g;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct binding_memo bigger = {.cap = m->cap ? 2 * m->cap : 256, .n = m->n};
+
+		if (!(bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots))))
+			return;
+		for (size_t i = 0; i < m->cap; i++) {
+			size_t h = m->slots[i].hash & (bigger.cap - 1);
+
+			if (!m->slots[i].key)
+				continue;
+			while (bigger.slots[h].key)
+				h = (h + 1) & (bigger.cap - 1);
+			bigger.slots[h] = m->slots[i];
+		}
+		free(m->slots);
+		*m = bigger;
+	}
+	g = memo_slot(m, name, hash, ver);
+	if (!(g->key = malloc(name_len + ver_len + 2)))
+		return;
+	memcpy(g->key, name, name_len + 1);
+	memcpy(g->key + name_len + 1, ver ? ver->name : "", ver_len + 1);
+	g->hash = hash;
+	g->versioned = ver != NULL;
+	g->ver_hash = ver ? ver->hash : 0;
+	g->ver_hidden = ver && ver->hidden;
+	g->b = b;
+	m->n++;
+}
+
+struct binding ldso_bind(struct process *p, int from, const char *name,
 			 const struct elf_version *ver)
 {
 	struct binding b = {.def = -1, .sym = -1};
 	const struct loaded *l = &p->loaded[from];
+	/* One hash per name, as ld.so's _dl_lookup_symbol_x works it out once
+	 * for the whole scope. */
+	uint32_t gnu_hash = elf_gnu_hash(name),
+		 key = gnu_hash ^ (ver ? ver->hash * 0x9e3779b1u : 0);
+	struct global_binding *known;
 
 	/* DF_SYMBOLIC / DT_SYMBOLIC: the object's own definitions first. */
 	if (l->obj->elf.flags & DF_SYMBOLIC) {
-		long s = match_in(l->obj, name, ver);
+		long s = match_in(l->obj, name, gnu_hash, ver);
 
 		if (s >= 0)
 			return (struct binding){.def = from, .sym = s};
 	}
-	for (size_t i = 0; i < p->n_global; i++) {
-		long s = match_in(p->loaded[i].obj, name, ver);
+	if (p->memo.cap && (known = memo_slot(&p->memo, name, key, ver))->key) {
+		b = known->b;
+	} else {
+		for (size_t i = 0; i < p->n_global && b.def < 0; i++) {
+			long s = match_in(p->loaded[i].obj, name, gnu_hash, ver);
 
-		if (s >= 0)
-			return (struct binding){.def = (int)i, .sym = s};
+			if (s >= 0)
+				b = (struct binding){.def = (int)i, .sym = s};
+		}
+		memo_keep(&p->memo, name, key, ver, b);
 	}
+	if (b.def >= 0)
+		return b;
 	/* An RTLD_LOCAL plugin's closure sees the global scope, then its own
 	 * search list. */
 	if (l->late)
 		for (size_t i = 0; i < p->n_local; i++) {
-			long s = match_in(p->loaded[p->local[i]].obj, name, ver);
+			long s = match_in(p->loaded[p->local[i]].obj, name, gnu_hash, ver);
 
 			if (s >= 0)
 				return (struct binding){.def = p->local[i], .sym = s};

@@ -30,6 +30,28 @@ struct unresolved {
 	char *searched; /* the directories tried, ':'-separated */
 };
 
+/* Where a reference binds: the defining loaded index and its dynsym index,
+ * or -1. */
+struct binding {
+	int def;
+	long sym;
+};
+
+/* ldso_bind's answers from the global scope, which depend on nothing but
+ * the name and the version asked for: every plugin of a host asks for much
+ * the same API, and every check for the same imports.  Kept until the
+ * global scope changes. */
+struct global_binding {
+	char *key; /* the name, a NUL, the version's name (empty: unversioned) */
+	uint32_t hash, ver_hash;
+	bool versioned, ver_hidden;
+	struct binding b;
+};
+struct binding_memo {
+	struct global_binding *slots;
+	size_t cap, n;
+};
+
 struct process {
 	struct loaded *loaded;
 	size_t n_loaded, cap_loaded;
@@ -40,6 +62,7 @@ struct process {
 	size_t n_local;
 	struct unresolved *unresolved;
 	size_t n_unresolved;
+	struct binding_memo memo;
 };
 
 /* Files, parsed once each, found again by device and inode or by the name
@@ -125,13 +148,9 @@ void process_reset(struct process *p);
 void process_make_global(struct process *p);
 void process_free(struct process *p);
 
-/* Where a reference from loaded[from] to name (with ver, or NULL) binds:
- * the defining loaded index and its dynsym index, or -1. */
-struct binding {
-	int def;
-	long sym;
-};
-struct binding ldso_bind(const struct process *p, int from, const char *name,
+/* Where a reference from loaded[from] to name (with ver, or NULL) binds.
+ * Answers from the global scope are remembered in p (see binding_memo). */
+struct binding ldso_bind(struct process *p, int from, const char *name,
 			 const struct elf_version *ver);
 
 /* The version a dynsym entry of obj asks for: NULL when unversioned. */

@@ -63,7 +63,10 @@ void report_add(struct report *r, const struct check *c, const char *file, struc
 {
 	char *file_copy = xstrdup(file);
 
-	r->findings = xrealloc(r->findings, (r->n + 1) * sizeof(*r->findings));
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->findings = xrealloc(r->findings, r->cap * sizeof(*r->findings));
+	}
 	r->findings[r->n++] = (struct finding){
 		.check = c,
 		.file = file_copy,
@@ -230,9 +233,14 @@ static void safe_text(FILE *out, const char *s, const char *newline_indent, bool
 		/* Plain text goes out in one write (a check of thousands of
 		 * plugins prints megabytes); only what needs escaping is
 		 * written a sequence at a time. */
-		while (*p && (n = utf8_len(p)) != 0 && !is_control(p, n) &&
-		       !(tap && (*p == '#' || *p == '\\')))
+		for (;;) {
+			/* Printable ASCII, most of any name, without decoding. */
+			while (*p >= 0x20 && *p < 0x7f && !(tap && (*p == '#' || *p == '\\')))
+				p++;
+			if (!*p || *p < 0x80 || (n = utf8_len(p)) == 0 || is_control(p, n))
+				break;
 			p += n;
+		}
 		if (p > run)
 			fwrite(run, 1, (size_t)(p - run), out);
 		if (!*p)
@@ -280,19 +288,33 @@ static void print_text(const struct report *r, bool color, bool problems, FILE *
 		if (w > id_width)
 			id_width = w;
 	}
+	/* One line per finding, thousands of them for a big plugin set: put
+	 * together with fputs, as printf's format parsing would cost more than
+	 * everything else the line needs. */
+	static const char *const labels[] = {
+		[STATUS_PASS] = "PASS  ", [STATUS_WARN] = "WARN  ",   [STATUS_FAIL] = "FAIL  ",
+		[STATUS_SKIP] = "SKIP  ", [STATUS_WAIVED] = "WAIVED", [STATUS_ERROR] = "ERROR ",
+	};
+	static const char spaces[] = "                                ";
 	for (size_t i = 0; i < r->n; i++) {
 		const struct finding *f = &r->findings[i];
-		char label[8];
+		size_t pad;
 
 		if (is_problem(f->status) || f->status == STATUS_WAIVED)
 			details = true;
 		if (problems)
 			continue;
-		snprintf(label, sizeof(label), "%s", status_name(f->status));
-		for (char *c = label; *c; c++)
-			*c = (char)(*c - 'a' + 'A');
-		fprintf(out, "%s%-6s%s %-*s  ", color ? colors[f->status] : "", label,
-			color ? "\033[0m" : "", (int)id_width, f->check->id);
+		if (color)
+			fputs(colors[f->status], out);
+		fputs(labels[f->status], out);
+		fputs(color ? "\033[0m " : " ", out);
+		fputs(f->check->id, out);
+		for (pad = id_width - strlen(f->check->id) + 2; pad > 0;) {
+			size_t n = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+
+			fwrite(spaces, 1, n, out);
+			pad -= n;
+		}
 		safe_text(out, f->file, NULL, false);
 		fputc('\n', out);
 	}

@@ -37,7 +37,7 @@ struct finding {
 
 struct report {
 	struct finding *findings;
-	size_t n;
+	size_t n, cap;
 	/* The output format shows no message of a pass (text, TAP): pass
 	 * notes are then never formatted, a third of the time at 1000 plugins. */
 	bool skip_pass_notes;

@@ -511,6 +511,11 @@ static void breadth_first_global_scope(void **state)
 			 loaded_from(w, "plugins/libp.so"));
 	/* RTLD_LOCAL: start-up objects do not see the plugin's closure. */
 	assert_int_equal(ldso_bind(&w->p, 0, "only_here", NULL).def, -1);
+	/* RTLD_GLOBAL: now they do, although the global scope's answer for
+	 * only_here was remembered. */
+	process_make_global(&w->p);
+	assert_int_equal(ldso_bind(&w->p, 0, "only_here", NULL).def,
+			 loaded_from(w, "plugins/libp.so"));
 }
 
 /*

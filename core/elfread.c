@@ -1259,13 +1259,21 @@ long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it)
 long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_lookup_what what,
 		      struct elf_lookup *it)
 {
+	return elf_lookup_first_hashed(elf, name,
+				       elf->hash.kind == ELF_HASH_GNU ? elf_gnu_hash(name) : 0,
+				       what, it);
+}
+
+long elf_lookup_first_hashed(const struct elf_file *elf, const char *name, uint32_t gnu_hash,
+			     enum elf_lookup_what what, struct elf_lookup *it)
+{
 	*it = (struct elf_lookup){.name = name, .what = what, .stage = STAGE_CHAIN};
 	if (!elf->n_dynsym) {
 		it->stage = STAGE_DONE;
 		return -1;
 	}
 	if (elf->hash.kind == ELF_HASH_GNU) {
-		it->hash = elf_gnu_hash(name);
+		it->hash = gnu_hash;
 		/* DT_GNU_HASH hashes only the entries from symoffset on: the
 		 * undefined references sit before it, in elf->head. */
 		if (what == ELF_LOOKUP_ALL) {

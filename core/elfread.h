@@ -171,6 +171,10 @@ struct elf_lookup {
 long elf_lookup_first(const struct elf_file *elf, const char *name, enum elf_lookup_what what,
 		      struct elf_lookup *it);
 long elf_lookup_next(const struct elf_file *elf, struct elf_lookup *it);
+/* The same with gnu_hash = elf_gnu_hash(name) worked out already, for a
+ * name looked up in many files (ld.so hashes a name once per lookup too). */
+long elf_lookup_first_hashed(const struct elf_file *elf, const char *name, uint32_t gnu_hash,
+			     enum elf_lookup_what what, struct elf_lookup *it);
 
 /* The two hash functions of ld.so (dl-new-hash.h, dl-hash.h), for
  * DT_GNU_HASH and DT_HASH. */

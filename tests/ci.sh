@@ -13,7 +13,7 @@ src=$(cd "$2" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log=$work/log
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib.sh"
 unset PKG_CONFIG_PATH LD_LIBRARY_PATH
 
 mkdir "$work/bin"
@@ -37,13 +37,13 @@ run_workflow() {
 	wf=$1/.github/workflows/ci.yml
 	checkout=$work/checkout-$(basename "$1")
 	if grep -Eq '^ *(- )?run: *[|>]' "$wf"; then
-		echo "multi-line run: steps are not supported here" >"$log"
 		not_ok "$wf: steps this runner can run"
+		echo "multi-line run: steps are not supported here" | quote
 		return
 	fi
 	cp -r "$1" "$checkout"
 	sed -n 's/^ *- run: //p' "$wf" >"$work/steps"
-	[ -s "$work/steps" ] || { echo "no run: steps" >"$log"; not_ok "$wf has steps"; return; }
+	[ -s "$work/steps" ] || { not_ok "$wf has steps"; return; }
 	while IFS= read -r command; do
 		step "$(basename "$1"): $command" env PATH="$work/bin:$PATH" sh -ec "cd '$checkout' && $command"
 	done <"$work/steps"

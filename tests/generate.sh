@@ -8,7 +8,7 @@ plugkit=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log=$work/log
-. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib.sh"
 cd "$work"
 
 cat >lib.cpp <<'CPP'

@@ -6,10 +6,7 @@ set -u
 plugkit=$1 plugin=$2 hostlib=$3
 tmp=$(mktemp -d)
 trap 'umount "$tmp/full" "$tmp/ro" 2>/dev/null; rm -rf "$tmp"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
-check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 stage=$tmp/stage
 libdir=/usr/lib/plugkit-test
@@ -81,7 +78,7 @@ if mount -t tmpfs -o size=$(( $(stat -c %s "$plugin") / 1024 + 8 ))k tmpfs "$tmp
 	check "full filesystem: exit 1" test $? -eq 1
 	check "full filesystem: original intact" cmp -s "$tmp/full/lib/plugins/plugin.so" "$tmp/full-before"
 else
-	n=$((n + 1)); echo "ok $n - # SKIP full filesystem: cannot mount a tmpfs here"
+	skip "full filesystem: cannot mount a tmpfs here"
 fi
 
 # ---- what a patched file keeps: owner, group, mode, ACL, attributes ----
@@ -93,7 +90,6 @@ keep=$tmp/keep
 mkdir -p "$keep/lib/plugins"
 cp "$hostlib" "$keep/lib/"
 kt=$keep/lib/plugins/plugin.so
-skip() { n=$((n + 1)); echo "ok $n - # SKIP $*"; }
 if [ "$(id -u)" -ne 0 ]; then
 	skip "owner, ACL, attributes and capabilities: not root"
 elif ! setfattr -n user.plugkit -v probe "$keep/lib" 2>/dev/null; then
@@ -397,6 +393,4 @@ check "a RUNPATH too long to build: exit 2, says so, untouched" \
 patchelf --set-rpath "$(printf '/old%04d:' $(seq 3000))" "$names/lib/plugins/long.so"
 "$plugkit" rpath --libdir "$names/lib" "$names/lib/plugins/long.so" >/dev/null 2>&1
 check "an old DT_RUNPATH of 24 KB: replaced" test "$(runpath "$names/lib/plugins/long.so")" = '$ORIGIN/..'
-
-echo "1..$n"
-exit $failed
+finish

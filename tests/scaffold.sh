@@ -8,9 +8,8 @@ plugkit=$(realpath "$1")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/w"
+. "$(dirname "$0")/lib.sh"
 cd "$tmp/w"
-n=0 failed=0
-check() { desc=$1; shift; n=$((n + 1)); if "$@"; then echo "ok $n - $desc"; else failed=1; echo "not ok $n - $desc"; fi; }
 # A fingerprint of everything under the working directory.
 snapshot() { find . | LC_ALL=C sort | while read -r f; do
 	if [ -f "$f" ]; then printf '%s %s\n' "$f" "$(cksum <"$f")"; else printf '%s\n' "$f"; fi
@@ -89,5 +88,4 @@ check "a C++ plugin: its source, test and version script" sh -c '"$1" new plugin
 check "placeholders are all filled" sh -c '! grep -rqE "@(NAME|UPPER|HOST|PREFIX|PREFIX_UPPER|ENTRY|VERSION|WRAP_URL|WRAP_REVISION)@" elsewhere/x wrapped pinned cxx'
 check "no staging directory is left anywhere" sh -c '! find . -name "*plugkit-*" | grep -q .'
 check "plugkit help help" sh -c '"$1" help help | grep -q "Usage: plugkit help"' _ "$plugkit"
-echo "1..$n"
-exit $failed
+finish

@@ -17,7 +17,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log=$work/log
-. "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lib=lib/$(cc -print-multiarch)
 # The rustc Meson found, and the cargo beside it (Debian's: /usr/bin).

@@ -18,13 +18,7 @@ libc_new=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log=$work/log
-. "$src/tests/tap.sh"
-# expect DESC ERE COMMAND...: COMMAND succeeds and its output matches ERE.
-expect() {
-	desc=$1 pattern=$2
-	shift 2
-	if "$@" >"$log" 2>&1 && grep -Eq -- "$pattern" "$log"; then ok "$desc"; else not_ok "$desc"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 lib=lib/$(cc -print-multiarch)
 unset LD_LIBRARY_PATH PKG_CONFIG_PATH
@@ -43,8 +37,8 @@ step "plugkit new plugin --lang cpp" "$pk" new plugin cxx --host cxxhost --lang 
 for compiler in g++ clang++; do
 	b=build-$compiler
 	if [ "$compiler" = g++ ]; then env="CXX=g++" opts=""; else env="CXX=clang++ CXX_LD=lld" opts="-Db_lto=true"; fi
-	expect "$compiler: builds warning-free; new[] and delete[] cross both ways on the host's heap" \
-		"new/delete across the boundary: on the host's heap both ways" sh -c "cd cxx &&
+	expect "$compiler: builds warning-free; new[] and delete[] cross both ways on the host's heap" 0 \
+		"new/delete across the boundary: on the host's heap both ways" -- sh -c "cd cxx &&
 		env $env meson setup $b -Dwerror=true $opts && meson test -C $b --print-errorlogs &&
 		cat $b/meson-logs/testlog.txt"
 	# Every operator new[]/delete[] reference of the plugin and of the
@@ -58,18 +52,14 @@ for compiler in g++ clang++; do
 		! grep -qv 'to [^ ]*/libcxxhost\.so\.1 ' "$work/bindings"; then
 		ok "$compiler: operator new[] and delete[] of the plugin and the program bind to libcxxhost.so.1"
 	else
-		cp "$work/bindings" "$log"
 		not_ok "$compiler: operator new[] and delete[] of the plugin and the program bind to libcxxhost.so.1"
+		quote "$work/bindings"
 	fi
-	expect "$compiler: the plugin exports its descriptor and nothing else" '^cxxhost_plugin$' sh -c "
+	expect "$compiler: the plugin exports its descriptor and nothing else" 0 '^cxxhost_plugin$' -- sh -c "
 		readelf -W --dyn-syms cxx/$b/cxx.so | awk '\$7 != \"UND\" && \$5 != \"LOCAL\" && NR > 3 { print \$8 }' |
 		sed 's/@.*//' | sort -u | tr '\\n' ' ' | sed 's/ \$//'"
-	if ! LD_PRELOAD=$libc_new "cxx/$b/test-cxx" "cxx/$b/cxx.so" >"$log" 2>&1 &&
-		grep -q "^FAIL: .*lands in [^ ]*libc-new\.so" "$log"; then
-		ok "$compiler: with operator new[] on glibc's heap (preloaded), its test fails, naming it"
-	else
-		not_ok "$compiler: with operator new[] on glibc's heap (preloaded), its test fails, naming it"
-	fi
+	expect "$compiler: with operator new[] on glibc's heap (preloaded), its test fails, naming it" '[!0]*' \
+		'^FAIL: .*lands in [^ ]*libc-new\.so' -- env LD_PRELOAD="$libc_new" "cxx/$b/test-cxx" "cxx/$b/cxx.so"
 done
 
 # Broken on purpose: an executable stack, which the checklist fails.
@@ -81,8 +71,8 @@ step "broken on purpose (-z execstack), it builds" sh -c "
 # The plugin named as the test names it, so that the messages are the same.
 (cd broken/build && "$pk" check --format json --shim "$P/bin/cxxhost" \
 	--host "$P/$lib/libcxxhost.so.1" --entry cxxhost_plugin cxx.so) >"$work/json"
-expect "a plain meson test prints the failing check and its what, why and fix" '^ok$' \
-	python3 -c '
+expect "a plain meson test prints the failing check and its what, why and fix" 0 '^ok$' \
+	-- python3 -c '
 import json, re, sys
 console = open(sys.argv[1], encoding="utf-8").read()
 failed = [c for c in json.load(open(sys.argv[2]))["checks"] if c["status"] == "fail"]

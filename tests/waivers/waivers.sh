@@ -8,8 +8,7 @@ set -u
 plugkit=$1 shim=$2 plugin=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-check() { desc=$1; shift; n=$((n + 1)); if "$@"; then echo "ok $n - $desc"; else failed=1; echo "not ok $n - $desc"; fi; }
+. "$(dirname "$0")/../lib.sh"
 reason() {
 	"$plugkit" check --format json --shim "$shim" --waivers "$1" "$plugin" |
 		python3 -c 'import json, sys; print(*[c["waiver"] for c in json.load(sys.stdin)["checks"] if "waiver" in c], sep="|")'
@@ -24,5 +23,4 @@ printf 'search-path * fine\n\nsearch-path * cut\0 short\n' >"$tmp/nul"
 "$plugkit" check --shim "$shim" --waivers "$tmp/nul" "$plugin" >/dev/null 2>"$tmp/err"
 check "a NUL byte: exit 2" test $? -eq 2
 check "a NUL byte: names the file and line 3" grep -q "$tmp/nul:3: a NUL byte" "$tmp/err"
-echo "1..$n"
-exit $failed
+finish

@@ -347,12 +347,15 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
+		size_t parsed = ld.n_objects;
 		struct object *obj = open_input(&ld, argv[optind + i], &report);
 		bool seen = false;
 
 		/* One file reached by several names (symlinks, hard links) is
-		 * judged once, under the first name given. */
-		for (size_t k = 0; obj && k < kept; k++)
+		 * judged once, under the first name given.  Only a file parsed
+		 * before can be one of them: thousands of plugins are not each
+		 * compared with all the others. */
+		for (size_t k = 0; obj && ld.n_objects == parsed && k < kept; k++)
 			seen |= plugins[k] == obj;
 		if (obj && !seen) {
 			plugins[kept] = obj;
