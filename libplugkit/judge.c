@@ -92,9 +92,9 @@ struct chunk {
  * slowly), and the pages are made present with one MADV_POPULATE_WRITE
  * each time more are needed (populate), where each would otherwise fault
  * in on its first touch: a trap per page, which a paravirtualized kernel
- * makes dear (bench/open-bench's cold scenario went from 1.35x to 1.2x
- * dlopen's wall time here, at the same instructions).  Pages never needed
- * stay untouched.
+ * makes dear (the copy's pages alone took bench/open-bench's cold scenario
+ * from about 1.4x to 1.3x dlopen's wall time on a paravirtualized machine,
+ * at the same instructions).  Pages never needed stay untouched.
  */
 static struct judge_memory {
 	_Alignas(PAGE) struct summary *bucket[SUMMARY_BUCKETS];
