@@ -277,7 +277,7 @@ static void check_allocator_binding(const struct context *ctx, const struct targ
 	for (size_t i = t->first; i < t->last; i++) {
 		const struct loaded *l = &p->loaded[i];
 		struct name_list nl = {0};
-		const uint32_t *hash = ctx->allocator_hashes;
+		const uint32_t *hash = allocator_list_hashes();
 		int other = -1;
 
 		if (t->root >= 0 && !is_late(ctx, t, i))
@@ -1127,20 +1127,8 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 	       size_t n_plugins, struct report *r)
 {
 	struct static_tls_spent tls_spent = {0};
-	uint32_t *hashes;
-	size_t n_names = 0;
 	int status = 0;
 
-	for (const char *const *const *list = allocator_lists; *list; list++)
-		for (const char *const *name = *list; *name; name++)
-			n_names++;
-	if (!(hashes = malloc(n_names * sizeof(*hashes))))
-		return -1;
-	n_names = 0;
-	for (const char *const *const *list = allocator_lists; *list; list++)
-		for (const char *const *name = *list; *name; name++)
-			hashes[n_names++] = elf_gnu_hash(*name);
-	ctx->allocator_hashes = hashes;
 	ctx->host_idx = ctx->provider = ctx->intended = -1;
 	memset(ctx->p, 0, sizeof(*ctx->p));
 	/* The executable can be the host (perl, python3: the API built in and
@@ -1150,10 +1138,8 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 	else if (ctx->shim && !ctx->host)
 		ctx->host = ctx->shim, ctx->host_arg = ctx->shim_arg;
 	if (ctx->shim || ctx->host) {
-		if (process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host) != 0) {
-			free(hashes);
+		if (process_start(ctx->ld, ctx->p, ctx->shim ? ctx->shim : ctx->host) != 0)
 			return -1;
-		}
 		ctx->have_startup = true;
 		for (size_t i = 0; i < ctx->p->n_loaded; i++)
 			if (ctx->host && ctx->p->loaded[i].obj == ctx->host)
@@ -1194,9 +1180,7 @@ int run_checks(struct context *ctx, struct object **plugins, char *const *plugin
 			process_reset(ctx->p);
 	}
 	free(tls_spent.placed);
-	free(hashes);
 	ctx->tls_spent = NULL;
-	ctx->allocator_hashes = NULL;
 	return status;
 }
 

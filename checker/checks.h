@@ -32,9 +32,6 @@ struct context {
 	char *const *entries; /* --entry globs */
 	size_t n_entries;
 	struct static_tls_spent *tls_spent; /* run_checks sets it */
-	/* run_checks sets it: elf_gnu_hash of each name of allocator_lists,
-	 * in order, hashed once for lookups in every plugin. */
-	const uint32_t *allocator_hashes;
 };
 
 /* Checks the given files and appends one finding per check and file.

@@ -198,6 +198,8 @@ static const struct {
 	 RUST_SHIM_MARKER},
 };
 
+#define N_OF(list) (sizeof(list) / sizeof((list)[0]))
+
 /*
  * The first two letters of every name asked after in .symtab (the
  * vocabulary above, the shim's names: legacy and v0), worked out once from
@@ -221,7 +223,7 @@ static void find_vocabulary(void)
 	vocabulary.all = vocabulary.symbols;
 	for (const char *const *name = allocator_internals; *name; name++)
 		pass_name(&vocabulary.all, *name);
-	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++)
+	for (size_t i = 0; i < N_OF(rust_shim_names); i++)
 		pass_name(&vocabulary.all, rust_shim_names[i].legacy);
 	pass_name(&vocabulary.all, "_R"); /* every v0-mangled name */
 }
@@ -238,6 +240,29 @@ const struct elf_name_filter *allocator_symbols(void)
 	return &vocabulary.symbols;
 }
 
+/* Apart from the vocabulary: libplugkit walks .symtab and never asks for
+ * these, so its first judgement does not hash them. */
+static struct {
+	pthread_once_t once;
+	uint32_t of[N_OF(allocator_c) + N_OF(allocator_cxx_common) + N_OF(allocator_cxx_lp64) +
+		    N_OF(allocator_cxx_ilp32)];
+} list_hashes = {.once = PTHREAD_ONCE_INIT};
+
+static void hash_lists(void)
+{
+	uint32_t *hash = list_hashes.of;
+
+	for (const char *const *const *list = allocator_lists; *list; list++)
+		for (const char *const *name = *list; *name; name++)
+			*hash++ = elf_gnu_hash(*name);
+}
+
+const uint32_t *allocator_list_hashes(void)
+{
+	pthread_once(&list_hashes.once, hash_lists);
+	return list_hashes.of;
+}
+
 unsigned rust_shim_symbol(const char *name)
 {
 	size_t len;
@@ -247,7 +272,7 @@ unsigned rust_shim_symbol(const char *name)
 	if (name[0] != '_' || (name[1] == '_' ? name[2] != 'r' : name[1] != 'R'))
 		return 0;
 	len = strlen(name);
-	for (size_t i = 0; i < sizeof(rust_shim_names) / sizeof(rust_shim_names[0]); i++) {
+	for (size_t i = 0; i < N_OF(rust_shim_names); i++) {
 		if (name[1] == '_' ? strcmp(name, rust_shim_names[i].legacy) == 0
 				   : ends_with(name, len, rust_shim_names[i].v0) &&
 					     strstr(name, "7___rustc"))

@@ -30,6 +30,10 @@ const struct elf_name_filter *allocator_vocabulary(void);
 /* The same for the C and C++ names alone (allocator_is_symbol's). */
 const struct elf_name_filter *allocator_symbols(void);
 
+/* elf_gnu_hash of each name of allocator_lists, in their order: for
+ * looking them all up in many files, each hashed once per process. */
+const uint32_t *allocator_list_hashes(void);
+
 /* libc.so.6 or the dynamic loader, by SONAME (or file name). */
 bool is_libc_soname(const char *soname);
 
