@@ -752,7 +752,7 @@ static struct global_binding *memo_slot(const struct binding_memo *m, const char
 		if (g->hash == hash && g->versioned == (ver != NULL) &&
 		    (!ver || (g->ver_hash == ver->hash && g->ver_hidden == ver->hidden &&
 			      strcmp(g->key + name_len + 1, ver->name) == 0)) &&
-		    strncmp(g->key, name, name_len + 1) == 0)
+		    strcmp(g->key, name) == 0)
 			return g;
 	}
 }

@@ -237,8 +237,8 @@ out:
 	return rc;
 }
 
-/* text, with what is not printable shown as \xNN: for messages.  Never
- * NULL. */
+/* text, with what is not printable shown as \xNN: for messages.  NULL
+ * when out of memory. */
 static char *shown(const char *text)
 {
 	char *buf = NULL;
@@ -246,7 +246,7 @@ static char *shown(const char *text)
 	FILE *out = open_memstream(&buf, &len);
 
 	if (!out)
-		return strdup("?") ?: "?";
+		return NULL;
 	print_text_safely(out, text);
 	fclose(out);
 	return buf;
@@ -391,7 +391,8 @@ out:
 
 int rpath_fix(const struct rpath_opts *o, const char *arg)
 {
-	char *file = shown(arg);
+	char *safe = shown(arg);
+	const char *file = safe ? safe : "?";
 	struct place p;
 	bool linked;
 	int rc = 2;
@@ -405,7 +406,7 @@ int rpath_fix(const struct rpath_opts *o, const char *arg)
 	else
 		rc = fix_at(o, &p, linked, arg, file);
 	place_close(&p);
-	free(file);
+	free(safe);
 	return rc;
 }
 

@@ -219,11 +219,17 @@ static void scan_symlink(struct scan *s, int at, const char *name)
 static void scan_entry(struct scan *s, int at, const char *name, ino_t ino)
 {
 	struct stat st;
+	bool recorded = false;
 
+	/* The number alone may be another device's file: recorded by this
+	 * stat, it is new. */
 	if (seen_ino(&s->seen, ino) && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(st.st_mode) && !seen_add(&s->seen, st.st_dev, st.st_ino))
-		return;
-	scan_file(s, at, name, O_NOFOLLOW, false);
+	    S_ISREG(st.st_mode)) {
+		if (!seen_add(&s->seen, st.st_dev, st.st_ino))
+			return;
+		recorded = true;
+	}
+	scan_file(s, at, name, O_NOFOLLOW, recorded);
 }
 
 /* s->path = s->path[0, len) + "/" + name; its new length, or 0 when out
@@ -354,9 +360,10 @@ static void scan_dir(struct scan *s, int fd, size_t len, size_t depth)
 		close(fd);
 }
 
-/* A PATH of the command line: a file, or with -R a directory.  Trailing
- * slashes go, and a PATH that is itself a symlink to a directory is not
- * entered, as within a tree (and as nftw(3) and scanelf -R do). */
+/* A PATH of the command line: a file, or with -R a directory.  A PATH that
+ * is itself a symlink to a directory is not entered, as within a tree (and
+ * as nftw(3) and scanelf -R do), unless it ends in a slash, which follows
+ * the link (path_resolution(7)); trailing slashes go from what is printed. */
 static int scan_path(struct scan *s, const char *path, bool recursive)
 {
 	size_t len = strlen(path);
@@ -381,12 +388,17 @@ static int scan_path(struct scan *s, const char *path, bool recursive)
 		scan_file(s, AT_FDCWD, s->path, 0, S_ISREG(st.st_mode));
 		return 0;
 	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	while (len > 1 && s->path[len - 1] == '/')
 		s->path[--len] = '\0';
-	fd = open(s->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0)
 		scan_dir(s, fd, len, 0);
-	else if (errno != ELOOP && errno != ENOTDIR) /* a symlink */
+	else if (errno == ELOOP || errno == ENOTDIR)
+		fprintf(stderr,
+			"plugkit scan: %s: a symlink to a directory, not entered (name it %s/ to "
+			"enter it)\n",
+			s->path, s->path);
+	else
 		fprintf(stderr, "plugkit scan: %s: cannot read the directory (passed over)\n",
 			s->path);
 	return 0;
@@ -424,7 +436,8 @@ void usage_scan(FILE *out)
 	      "A file reached by several names (links, symlinks) is scanned once.\n"
 	      "\n"
 	      "  -R, --recursive  scan directories; symlinks to files are followed,\n"
-	      "                   symlinks to directories are not\n"
+	      "                   symlinks to directories are not (a PATH that is one\n"
+	      "                   is entered when it ends in a slash)\n"
 	      "      --validate   read and check every dynamic symbol, version and\n"
 	      "                   section as `plugkit check` does (scan reads only\n"
 	      "                   what it prints)\n"
