@@ -17,44 +17,49 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "allocator.h"
 #include "elfread.h"
 
-/* One loaded object, as dl_iterate_phdr shows it under ld.so's lock: no
- * other thread's dlclose can unload it while its file is named and read. */
+/*
+ * The files of what is loaded, named under ld.so's lock (dl_iterate_phdr)
+ * and read after it: a file stays on disk when its object is dlclosed,
+ * while reading every .symtab under the lock would hold up every other
+ * thread's dlopen and dlclose meanwhile.
+ */
 struct walk {
 	const void *provider; /* the dynamic section of malloc's provider */
-	const char *what;     /* the object found to allocate elsewhere */
-	unsigned seen;        /* its RUST_SHIM_* bits */
-	char path[4096];
+	char **paths;
+	size_t n;
+	bool out_of_memory;
 };
 
-static int judge_file(struct dl_phdr_info *info, size_t size, void *arg)
+static int name_file(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct walk *w = arg;
 	/* The program has no name in ld.so's list: the kernel knows its file. */
 	const char *path = info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "/proc/self/exe";
-	struct elf_file elf;
-	char err[256];
+	char **paths;
 
 	(void)size;
 	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC &&
 		    (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr) == w->provider)
 			return 0;
-	/* The vDSO has no file. */
-	if (path[0] != '/' ||
-	    elf_open_parts(path, ELF_HEADERS_AND_SYMTAB, &elf, err, sizeof(err)) != 0)
+	if (path[0] != '/') /* the vDSO has no file */
 		return 0;
-	w->seen = rust_shim_symbols(&elf);
-	elf_close(&elf);
-	if (rust_allocator_of(w->seen) != RUST_ALLOCATOR_GLOBAL)
-		return 0;
-	snprintf(w->path, sizeof(w->path), "%s",
-		 info->dlpi_name && *info->dlpi_name ? info->dlpi_name : "the program");
-	w->what = w->path;
-	return 1;
+	if (!(paths = realloc(w->paths, (w->n + 1) * sizeof(*paths))) ||
+	    !(paths[w->n] = strdup(path))) {
+		if (paths)
+			w->paths = paths;
+		w->out_of_memory = true;
+		return 1;
+	}
+	w->paths = paths;
+	w->n++;
+	return 0;
 }
 
 bool rust_process_ok(char *msg, size_t len)
@@ -62,21 +67,39 @@ bool rust_process_ok(char *msg, size_t len)
 	void *addr = dlsym(RTLD_DEFAULT, "malloc");
 	struct link_map *provider = NULL;
 	struct walk w = {0};
+	const char *what = NULL;
+	unsigned seen = 0;
 	Dl_info info;
 
 	/* The object malloc comes from: the first definition of the global scope. */
 	if (addr && dladdr1(addr, &info, (void **)&provider, RTLD_DL_LINKMAP))
 		w.provider = provider->l_ld;
-	dl_iterate_phdr(judge_file, &w);
-	if (!w.what)
-		return true;
-	snprintf(msg, len,
-		 "%s allocates through %s, but malloc comes from %s: every Vec or "
-		 "String it hands a plugin (or libc) is freed on another heap (munmap_chunk(): "
-		 "invalid pointer).  Drop the #[global_allocator] (std's System reaches the "
-		 "process's malloc), or export that allocator as malloc from this library",
-		 w.what, rust_global_allocator_name(w.seen),
-		 provider && provider->l_name && *provider->l_name ? provider->l_name
-								   : "the program");
-	return false;
+	dl_iterate_phdr(name_file, &w);
+	for (size_t i = 0; i < w.n && !what; i++) {
+		struct elf_file elf;
+		char err[256];
+
+		if (elf_open_parts(w.paths[i], ELF_HEADERS_AND_SYMTAB, &elf, err, sizeof(err)) != 0)
+			continue;
+		seen = rust_shim_symbols(&elf);
+		elf_close(&elf);
+		if (rust_allocator_of(seen) == RUST_ALLOCATOR_GLOBAL)
+			what = strcmp(w.paths[i], "/proc/self/exe") ? w.paths[i] : "the program";
+	}
+	if (w.out_of_memory && !what)
+		snprintf(msg, len, "out of memory while listing the loaded objects");
+	else if (what)
+		snprintf(msg, len,
+			 "%s allocates through %s, but malloc comes from %s: every Vec or "
+			 "String it hands a plugin (or libc) is freed on another heap "
+			 "(munmap_chunk(): invalid pointer).  Drop the #[global_allocator] (std's "
+			 "System reaches the process's malloc), or export that allocator as malloc "
+			 "from this library",
+			 what, rust_global_allocator_name(seen),
+			 provider && provider->l_name && *provider->l_name ? provider->l_name
+									   : "the program");
+	for (size_t i = 0; i < w.n; i++)
+		free(w.paths[i]);
+	free(w.paths);
+	return !what && !w.out_of_memory;
 }
