@@ -192,6 +192,16 @@ static int temp_name(const struct place *p, char *out)
 	return 0;
 }
 
+bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+void fd_name(int fd, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "/proc/self/fd/%d", fd);
+}
+
 /* Gives an unnamed temporary a name in p's directory, signals armed to
  * remove it. */
 static int name_temp(const struct place *p, struct temp *t)
@@ -200,7 +210,7 @@ static int name_temp(const struct place *p, struct temp *t)
 	sigset_t all, old;
 	int rc = -1;
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", t->fd);
+	fd_name(t->fd, self, sizeof(self));
 	sigfillset(&all);
 	for (int tries = 0; rc != 0 && tries < 100; tries++) {
 		if (temp_name(p, t->name) != 0)
@@ -279,10 +289,6 @@ int temp_write(struct temp *t, const void *data, size_t len)
 	return ftruncate(t->fd, (off_t)len);
 }
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
 
 /* The temporary's name is given up: installed, or removed. */
 static void unname(struct temp *t)
@@ -294,25 +300,36 @@ static void unname(struct temp *t)
 int temp_install(const struct place *p, struct temp *t, const struct stat *was)
 {
 	struct stat now;
+	sigset_t all, old;
+	int rc = -1;
 
 	if (fsync(t->fd) != 0 || (!t->name[0] && name_temp(p, t) != 0))
 		return -1;
 	/*
 	 * Exchanged, the name's file sits under the temporary's name, and is
 	 * checked there after the fact: no window between the check and the
-	 * rename.  Something else there is put back.
+	 * rename.  Something else there is put back.  No signal meanwhile:
+	 * the handler would remove whatever the temporary's name holds.
 	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	if (was && renameat2(p->dir, t->name, p->dir, p->name, RENAME_EXCHANGE) == 0) {
 		if (fstatat(p->dir, t->name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    same_file(&now, was)) {
 			unlinkat(p->dir, t->name, 0);
 			unname(t);
-			return 0;
+			rc = 0;
+		} else {
+			/* Not put back, it stays under the temporary's name,
+			 * which is then not ours to remove. */
+			if (renameat2(p->dir, t->name, p->dir, p->name, RENAME_EXCHANGE) != 0)
+				unname(t);
+			errno = ESTALE;
 		}
-		renameat2(p->dir, t->name, p->dir, p->name, RENAME_EXCHANGE);
-		errno = ESTALE;
-		return -1;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return rc;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* A file system without RENAME_EXCHANGE: check, then rename. */
 	if (was && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 		return -1;

@@ -30,6 +30,13 @@ struct place {
 int place_open(const char *path, bool follow, struct place *p, bool *linked);
 void place_close(struct place *p);
 
+/* Whether two stats are of one file (device and inode). */
+bool same_file(const struct stat *a, const struct stat *b);
+
+/* /proc/self/fd/FD: the name of what fd holds open.  The kernel reopens
+ * that very file, not whatever a path names by now. */
+void fd_name(int fd, char *out, size_t outlen);
+
 /*
  * A new, private file in a place's directory: unnamed (O_TMPFILE) where the
  * file system allows, so a run killed outright leaves nothing behind; else

@@ -90,8 +90,7 @@ static bool same_directory(const char *link, int dir)
 
 	snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - link) + 1 : 1,
 		 slash ? link : ".");
-	return stat(name, &a) == 0 && fstat(dir, &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	return stat(name, &a) == 0 && fstat(dir, &b) == 0 && same_file(&a, &b);
 }
 
 /* Meson rewrites build-tree rpaths in place at install and fails when
@@ -124,13 +123,6 @@ static int run_patchelf(const char *runpath, const char *file)
 	else if (status == 127)
 		fprintf(stderr, "plugkit rpath: cannot run %s\n", argv[0]);
 	return status == 0 ? 0 : -1;
-}
-
-/* The name of what fd holds open: the kernel reopens that very file, not
- * whatever a path names by now. */
-static void fd_name(int fd, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "/proc/self/fd/%d", fd);
 }
 
 /* Reads the patched copy (open as fd; in directory dir) back: the wanted
