@@ -96,7 +96,7 @@ static int open_copy(const char *path, struct mapped *m, char *err, size_t errle
 	if (!data) {
 		int e = errno;
 
-		close(m->fd);
+		unmap_file(m);
 		errno = e;
 		return -1;
 	}
@@ -211,9 +211,7 @@ int map_file_at(struct map_arena *arena, int dirfd, const char *name, const char
 	if (!arena_fit(arena, m->size, path, err, errlen)) {
 		int e = errno;
 
-		close(m->fd);
-		memset(m, 0, sizeof(*m));
-		m->fd = -1;
+		unmap_file(m);
 		errno = e;
 		return -1;
 	}

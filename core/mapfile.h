@@ -4,10 +4,11 @@
  * next touch (in the plugkit command and in every host that links
  * libplugkit), while a read that comes up short is just an error.
  *
- * The copy lives in an anonymous mapping the size of the file.  A whole read
- * fills it at once; a sparse one fills only the pages asked for with
- * map_range(), so a reader that needs the headers of a 100 MB library costs
- * a few pages of memory and a few reads, not 100 MB.
+ * The copy lives in an anonymous mapping the size of the file, or (for
+ * map_file_at) in a region reused from file to file.  A whole read fills it
+ * at once; a sparse one fills only the pages asked for with map_range(), so
+ * a reader that needs the headers of a 100 MB library costs a few pages of
+ * memory and a few reads, not 100 MB.
  */
 #ifndef PLUGKIT_MAPFILE_H
 #define PLUGKIT_MAPFILE_H
@@ -77,8 +78,8 @@ bool map_range(struct mapped *m, uint64_t off, uint64_t len);
  * sparse copy (they are read again if asked for); a whole copy keeps them. */
 void map_drop(struct mapped *m, uint64_t off, uint64_t len);
 
-/* Closes the file; pages not read by now read as zeros (whole copies have
- * none). */
+/* Closes the file; pages not read by now read as zeros, or in an arena as
+ * another file's bytes (whole copies have none). */
 void map_finish(struct mapped *m);
 
 void unmap_file(struct mapped *m);
