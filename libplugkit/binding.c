@@ -375,6 +375,8 @@ static void judge_process(void)
 	if (!process.ok)
 		return;
 	process.provider = p;
+	/* Nothing here needs them: found now, at start-up, the first
+	 * plugkit_open does not have to. */
 	live_find_startup();
 	dl_iterate_phdr(judge_loaded, &p);
 	if (process.ok && !rust_process_ok(process.msg, sizeof(process.msg))) {

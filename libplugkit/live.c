@@ -138,8 +138,12 @@ static void find_startup(void)
 	static struct earlier earlier;
 	void *self = dlopen(NULL, RTLD_LAZY);
 
-	if (!self || dlinfo(self, RTLD_DI_LINKMAP, &program) != 0)
+	if (!self)
 		return;
+	if (dlinfo(self, RTLD_DI_LINKMAP, &program) != 0) {
+		dlclose(self);
+		return;
+	}
 	add_startup(program, maps);
 	/* Breadth first, as start-up loaded them. */
 	for (size_t i = 0; i < startup.n; i++) {
@@ -161,6 +165,7 @@ static void find_startup(void)
 			dlclose(h);
 		}
 	}
+	dlclose(self);
 	dl_iterate_phdr(add_earlier, &earlier);
 }
 
