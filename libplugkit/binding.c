@@ -46,10 +46,10 @@ static bool is_address_slot(uint32_t type)
 struct provider {
 	const void *object;
 	const char *name;
-	/* Where its PT_LOAD segments are mapped (the first few): an address
-	 * inside one of them is in no other object, so it needs no lookup. */
-	size_t n_segments;
-	uintptr_t start[8], end[8];
+	/* Where it is mapped, from its first PT_LOAD to the end of its last:
+	 * ld.so reserves the whole span for it (holes included), so an
+	 * address inside is in no other object and needs no lookup. */
+	uintptr_t start, end;
 };
 
 /*
@@ -105,9 +105,8 @@ struct tables {
 static bool in_provider(const struct provider *p, const void *addr, const void **where,
 			const char **where_name)
 {
-	for (size_t i = 0; i < p->n_segments; i++)
-		if ((uintptr_t)addr >= p->start[i] && (uintptr_t)addr < p->end[i])
-			return true;
+	if ((uintptr_t)addr >= p->start && (uintptr_t)addr < p->end)
+		return true;
 	*where = object_of(addr, where_name);
 	return *where == p->object;
 }
@@ -228,42 +227,44 @@ static bool judge_object(const struct link_map *map, const struct provider *p, c
 				       plt_rela, true, msg, len));
 }
 
-/* The segments of the object whose segment holds p->start[0] (malloc). */
-static int provider_segments(struct dl_phdr_info *info, size_t size, void *arg)
+/* The span of the object that holds p->start (malloc's address), mapped
+ * from its lowest PT_LOAD to the end of its highest. */
+static int provider_span(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct provider *p = arg;
-	uintptr_t malloc_addr = p->start[0];
-	bool found = false;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
 
 	(void)size;
 	for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
 
-		if (ph->p_type == PT_LOAD && malloc_addr >= start &&
-		    malloc_addr < start + ph->p_memsz)
-			found = true;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (start < lo)
+			lo = start;
+		if (start + ph->p_memsz > hi)
+			hi = start + ph->p_memsz;
 	}
-	for (ElfW(Half) i = 0; found && i < info->dlpi_phnum && p->n_segments < 8; i++)
-		if (info->dlpi_phdr[i].p_type == PT_LOAD) {
-			p->start[p->n_segments] = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-			p->end[p->n_segments] =
-				p->start[p->n_segments] + info->dlpi_phdr[i].p_memsz;
-			p->n_segments++;
-		}
-	return found;
+	if (p->start < lo || p->start >= hi)
+		return 0;
+	p->start = lo;
+	p->end = hi;
+	return 1;
 }
 
 static bool find_provider(struct provider *p, char *msg, size_t len)
 {
 	void *malloc_addr = dlsym(RTLD_DEFAULT, "malloc");
 
-	*p = (struct provider){.start[0] = (uintptr_t)malloc_addr};
+	*p = (struct provider){.start = (uintptr_t)malloc_addr};
 	if (!malloc_addr || !(p->object = object_of(malloc_addr, &p->name))) {
 		snprintf(msg, len, "no object in the global scope provides malloc");
 		return false;
 	}
-	dl_iterate_phdr(provider_segments, p);
+	/* Not found (no PT_LOAD holds it): an empty span, every slot looked up. */
+	if (dl_iterate_phdr(provider_span, p) == 0)
+		p->start = p->end = 0;
 	if (!p->name || !*p->name)
 		p->name = "the program";
 	return true;
