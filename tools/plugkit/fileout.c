@@ -202,38 +202,58 @@ void fd_name(int fd, char *out, size_t outlen)
 	snprintf(out, outlen, "/proc/self/fd/%d", fd);
 }
 
-/* Gives an unnamed temporary a name in p's directory, signals armed to
- * remove it. */
-static int name_temp(const struct place *p, struct temp *t)
+/*
+ * Makes the temporary under a fresh name in p's directory with create (-1
+ * with errno set, EEXIST when the name is taken), its removal armed before
+ * any signal can come between; a taken name is tried again, 100 times at
+ * most.  Returns what create did.
+ */
+static int create_named(const struct place *p, struct temp *t,
+			int (*create)(const struct place *p, struct temp *t))
 {
-	char self[64];
 	sigset_t all, old;
 	int rc = -1;
 
-	fd_name(t->fd, self, sizeof(self));
 	sigfillset(&all);
-	for (int tries = 0; rc != 0 && tries < 100; tries++) {
+	for (int tries = 0; rc < 0 && tries < 100; tries++) {
 		if (temp_name(p, t->name) != 0)
 			break;
 		sigprocmask(SIG_BLOCK, &all, &old);
-		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not. */
-		rc = linkat(t->fd, "", p->dir, t->name, AT_EMPTY_PATH);
-		if (rc != 0 && errno != EEXIST)
-			rc = linkat(AT_FDCWD, self, p->dir, t->name, AT_SYMLINK_FOLLOW);
-		if (rc == 0)
+		rc = create(p, t);
+		if (rc >= 0)
 			arm(p->dir, t->name);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (rc != 0 && errno != EEXIST)
+		if (rc < 0 && errno != EEXIST)
 			break;
 	}
-	if (rc != 0)
+	if (rc < 0)
 		t->name[0] = '\0';
 	return rc;
 }
 
+/* An unnamed temporary linked under t->name. */
+static int link_temp(const struct place *p, struct temp *t)
+{
+	char self[64];
+	int rc;
+
+	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not. */
+	rc = linkat(t->fd, "", p->dir, t->name, AT_EMPTY_PATH);
+	if (rc != 0 && errno != EEXIST) {
+		fd_name(t->fd, self, sizeof(self));
+		rc = linkat(AT_FDCWD, self, p->dir, t->name, AT_SYMLINK_FOLLOW);
+	}
+	return rc;
+}
+
+/* A new file named t->name, where O_TMPFILE is not to be had. */
+static int create_temp(const struct place *p, struct temp *t)
+{
+	return openat(p->dir, t->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+}
+
 int temp_open(const struct place *p, mode_t mode, struct temp *t)
 {
-	sigset_t all, old;
 	int saved;
 
 	t->name[0] = '\0';
@@ -243,22 +263,7 @@ int temp_open(const struct place *p, mode_t mode, struct temp *t)
 	t->fd = openat(p->dir, ".", O_TMPFILE | O_RDWR, 0600);
 	if (t->fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
 		return -1;
-	sigfillset(&all);
-	for (int tries = 0; t->fd < 0 && tries < 100; tries++) {
-		if (temp_name(p, t->name) != 0)
-			return -1;
-		/* No signal between creating the file and arming its removal. */
-		sigprocmask(SIG_BLOCK, &all, &old);
-		t->fd = openat(p->dir, t->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-		if (t->fd >= 0)
-			arm(p->dir, t->name);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (t->fd < 0 && errno != EEXIST) {
-			t->name[0] = '\0';
-			return -1;
-		}
-	}
-	if (t->fd < 0)
+	if (t->fd < 0 && (t->fd = create_named(p, t, create_temp)) < 0)
 		return -1;
 	if ((mode & 07777) != 0600 && fchmod(t->fd, mode & 07777) != 0) {
 		saved = errno;
@@ -303,7 +308,7 @@ int temp_install(const struct place *p, struct temp *t, const struct stat *was)
 	sigset_t all, old;
 	int rc = -1;
 
-	if (fsync(t->fd) != 0 || (!t->name[0] && name_temp(p, t) != 0))
+	if (fsync(t->fd) != 0 || (!t->name[0] && create_named(p, t, link_temp) != 0))
 		return -1;
 	/*
 	 * Exchanged, the name's file sits under the temporary's name, and is
