@@ -1,9 +1,9 @@
 #!/bin/sh
 # TAP: plugkit rpath on installed copies of a plugin, and every way it can
 # fail: each failure must leave the file byte for byte as it was.
-# usage: rpath.sh PLUGKIT PLUGIN HOSTLIB
+# usage: rpath.sh PLUGKIT PLUGIN HOSTLIB NO_TMPFILE_PRELOAD
 set -u
-plugkit=$1 plugin=$2 hostlib=$3
+plugkit=$1 plugin=$2 hostlib=$3 no_tmpfile=$4
 tmp=$(mktemp -d)
 trap 'umount "$tmp/full" "$tmp/ro" 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +27,16 @@ check "keeps the mode" test "$(stat -c %a "$target")" = 751
 cp "$target" "$tmp/before"
 out=$("$plugkit" rpath --destdir "$stage" --libdir "$libdir" "$target")
 check "idempotent: a second run changes nothing" sh -c 'cmp -s "$1" "$2" && echo "$3" | grep -q already' _ "$target" "$tmp/before" "$out"
+
+# A file system without O_TMPFILE (vfat, older NFS): a named temporary,
+# created O_EXCL beside the file, takes its place the same way.
+fresh
+NO_TMPFILE_MARK=$tmp/refused ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	LD_PRELOAD=$no_tmpfile "$plugkit" rpath --destdir "$stage" --libdir "$libdir" "$target" >/dev/null
+check "without O_TMPFILE: a named temporary, refused O_TMPFILE first" test -e "$tmp/refused"
+check "without O_TMPFILE: the runpath is set" test "$(runpath "$target")" = '$ORIGIN/../..'
+check "without O_TMPFILE: the mode is kept" test "$(stat -c %a "$target")" = 751
+check "without O_TMPFILE: no temporary is left" no_leftovers
 
 fresh
 MESON_INSTALL_PREFIX=/usr DESTDIR=$stage "$plugkit" rpath --meson --libdir lib/plugkit-test lib/plugkit-test/host/plugins/plugin.so >/dev/null
